@@ -1,6 +1,6 @@
 // The CodeMirror editor: HTML + template highlighting, and the engine's findings as lint
 // diagnostics (underline, gutter marker, hover tooltip, quick fix).
-import { EditorState, StateEffect } from '@codemirror/state';
+import { Compartment, EditorState, StateEffect } from '@codemirror/state';
 import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
   drawSelection, highlightSpecialChars,
@@ -14,6 +14,11 @@ import { categoryLabel } from './labels.js';
 
 /** Dispatched when the scan settings (context, kind, format, policy) change: lint again now. */
 const settingsChanged = StateEffect.define();
+
+/** Debounce for slow scans (large documents): at most one scan per pause in typing. */
+export const SLOW_DELAY = 150;
+/** Scans averaging under this (ms) run on every keystroke with no debounce; over twice this, debounced. */
+export const FAST_SCAN_MS = 4;
 
 /** Lint severity for a policy action. */
 export function severityOf(action) {
@@ -57,9 +62,11 @@ export function toDiagnostics(report, docLength, onAllow) {
  * - `scan(text)` resolves to the scanner's `{ report | error, ms, where }`;
  * - `onResult(result, view)` runs when that result's diagnostics are on screen;
  * - `onAllow(view, finding, pos)` runs the quick fix.
+ * `delay` is the debounce in ms, or `'auto'`: none while scans are fast (the author sees a
+ * secret on the keystroke that completes it), `SLOW_DELAY` once a scan takes `FAST_SCAN_MS`.
  * Returns `{ view, rescan }`; `rescan()` lints again at once (after a settings change).
  */
-export function createEditor({ parent, doc, scan, onResult, onAllow, delay = 150 }) {
+export function createEditor({ parent, doc, scan, onResult, onAllow, delay = 'auto' }) {
   // The result belonging to each document version, picked up when its diagnostics land.
   const results = new WeakMap();
 
@@ -67,7 +74,27 @@ export function createEditor({ parent, doc, scan, onResult, onAllow, delay = 150
     const state = view.state;
     const result = await scan(state.doc.toString());
     results.set(state.doc, result);
+    if (delay === 'auto') {
+      // A moving average with hysteresis, so one slow scan (a GC pause) does not flip the mode.
+      scanAverage = 0.7 * scanAverage + 0.3 * result.ms;
+      if (scanAverage >= 2 * FAST_SCAN_MS) adaptDelay(view, SLOW_DELAY);
+      else if (scanAverage < FAST_SCAN_MS) adaptDelay(view, 0);
+    }
     return result.report ? toDiagnostics(result.report, state.doc.length, onAllow) : [];
+  };
+
+  const lintDelay = new Compartment();
+  let scanAverage = 0;
+  let currentDelay = delay === 'auto' ? 0 : delay;
+  const lintExtension = (ms) => linter(source, {
+    delay: ms,
+    needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(settingsChanged))),
+  });
+  // Reconfigured only when a scan crosses FAST_SCAN_MS, i.e. rarely; never during an update.
+  const adaptDelay = (view, ms) => {
+    if (ms === currentDelay) return;
+    currentDelay = ms;
+    setTimeout(() => view.dispatch({ effects: lintDelay.reconfigure(lintExtension(ms)) }));
   };
 
   const view = new EditorView({
@@ -87,13 +114,13 @@ export function createEditor({ parent, doc, scan, onResult, onAllow, delay = 150
         templateHighlight,
         EditorView.lineWrapping,
         lintGutter(),
-        linter(source, {
-          delay,
-          needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(settingsChanged))),
-        }),
+        lintDelay.of(lintExtension(currentDelay)),
         keymap.of([...defaultKeymap, ...historyKeymap, ...lintKeymap]),
         EditorView.contentAttributes.of({ 'aria-label': 'Template source', spellcheck: 'false' }),
         EditorView.updateListener.of((update) => {
+          // No debounce: lint right after this keystroke's update, before the browser paints,
+          // so that the keystroke and its diagnostics reach the screen in the same frame.
+          if (update.docChanged && currentDelay === 0) queueMicrotask(() => forceLinting(update.view));
           if (!update.transactions.some((tr) => tr.effects.some((e) => e.is(setDiagnosticsEffect)))) return;
           const result = results.get(update.state.doc);
           if (result) onResult(result, update.view);
