@@ -181,8 +181,9 @@ fn is_single_word(s: &str) -> bool {
 }
 
 /// Words joined in camelCase/PascalCase (`YourApiKeyHere`) or with `_`/`-`
-/// (`your_api_key_here`): every segment is a lowercase run of at least two letters,
-/// optionally starting with one capital. Random letters almost never have this shape.
+/// (`your_api_key_here`, `YOUR_API_KEY`): every segment is a run of at least two
+/// letters, lowercase with an optional leading capital, or all capitals between
+/// separators. Random letters almost never have this shape.
 fn is_joined_words(s: &str) -> bool {
     let bytes = s.as_bytes();
     if bytes.is_empty()
@@ -192,29 +193,32 @@ fn is_joined_words(s: &str) -> bool {
     {
         return false;
     }
-    let mut segment_len = 0usize;
-    let mut segments = 0usize;
+    let separated = bytes.iter().any(|b| matches!(b, b'_' | b'-'));
+    s.split(['_', '-']).all(|segment| {
+        segment.len() >= 2
+            && ((separated && segment.bytes().all(|b| b.is_ascii_uppercase()))
+                || is_camel_words(segment))
+    })
+}
+
+/// `apiKey`, `ApiKeyHere`, `welcome`: lowercase runs of at least two letters, each
+/// optionally led by one capital.
+fn is_camel_words(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut run = 0usize; // letters in the current word
     for (i, &b) in bytes.iter().enumerate() {
-        let starts_segment = i == 0 || b.is_ascii_uppercase() || matches!(bytes[i - 1], b'_' | b'-');
-        if b == b'_' || b == b'-' {
-            if segment_len < 2 {
+        if b.is_ascii_uppercase() {
+            if i > 0 && run < 2 {
                 return false;
             }
-            continue;
-        }
-        if starts_segment {
-            if i > 0 && segment_len < 2 && !matches!(bytes[i - 1], b'_' | b'-') {
-                return false;
-            }
-            segments += 1;
-            segment_len = 1;
+            run = 1;
         } else if b.is_ascii_lowercase() {
-            segment_len += 1;
+            run += 1;
         } else {
             return false;
         }
     }
-    segments >= 1 && segment_len >= 2
+    run >= 2
 }
 
 /// True when `s` repeats a pattern of at most `max_period` characters throughout.
@@ -329,6 +333,12 @@ pub fn pem_private_key_valid(s: &str) -> bool {
     if let Some(end) = body.find("-----END") {
         body = &body[..end];
     }
+    // Keys pasted from JSON (service-account files) carry `\n` escapes, not line breaks.
+    let unescaped;
+    if body.contains("\\n") {
+        unescaped = body.replace("\\r", "").replace("\\n", "\n");
+        body = &unescaped;
+    }
     let mut base64_chars = 0usize;
     let mut seen = [false; 128];
     for line in body.lines() {
@@ -379,21 +389,31 @@ pub fn url_has_credentials(s: &str) -> bool {
         return false;
     }
     let rest = &s[sep + 3..];
-    let authority_end = rest
-        .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
-        .unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
+    // The user name runs to the first `:`; it cannot hold a path, query or fragment.
+    let Some(colon) = rest.find(':') else {
         return false;
     };
-    let (userinfo, host) = (&authority[..at], &authority[at + 1..]);
-    if host.is_empty() {
+    let user = &rest[..colon];
+    if user
+        .chars()
+        .any(|c| matches!(c, '/' | '?' | '#' | '@') || c.is_whitespace())
+    {
         return false;
     }
-    let Some(colon) = userinfo.find(':') else {
+    // The password runs to the last `@` before the path or query: unencoded `#`, `$`
+    // and `@` happen in pasted passwords, and they are still passwords.
+    let after_colon = &rest[colon + 1..];
+    let segment_end = after_colon
+        .find(|c: char| matches!(c, '/' | '?') || c.is_whitespace())
+        .unwrap_or(after_colon.len());
+    let segment = &after_colon[..segment_end];
+    let Some(at) = segment.rfind('@') else {
         return false;
     };
-    let (user, password) = (&userinfo[..colon], &userinfo[colon + 1..]);
+    let (password, host) = (&segment[..at], &segment[at + 1..]);
+    if host.is_empty() || host.starts_with(['#', ':']) {
+        return false;
+    }
     if password.is_empty() {
         return false;
     }
@@ -464,10 +484,19 @@ pub fn not_identifier(s: &str) -> bool {
         || is_version(s)
         || is_single_word(s)
         || is_joined_words(s)
+        || is_constant_name(s)
         || s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b','))
         || s.contains("://")
         || is_email(s)
         || OBJECT_ID_PREFIXES.iter().any(|p| s.starts_with(p)))
+}
+
+/// `SCREAMING_SNAKE_1_CASE`: capitals, digits and at least two underscores, starting
+/// with a letter. A constant's name, not a token (tokens have lowercase letters).
+fn is_constant_name(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+        && s.bytes().filter(|&b| b == b'_').count() >= 2
+        && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// `8-4-4-4-12` hex digits, optionally in braces.
@@ -647,7 +676,7 @@ mod tests {
         let values = [
             "", "short", "1234567890123456", "aaaaaaaaaaaa", "abababababab", "abcdefghij",
             "12345678", "98765432", "zyxwvuts", "password", "Password", "Welcome", "INVOICENUMBER",
-            "YourApiKeyHere", "your_api_key_here", "your-api-key", "#a1b2c3ff",
+            "YourApiKeyHere", "your_api_key_here", "your-api-key", "YOUR_API_KEY_HERE", "#a1b2c3ff",
         ];
         for v in values {
             assert!(!entropy_ok(v, 3.0), "{v:?} should be rejected");
@@ -716,6 +745,8 @@ mod tests {
         assert!(pem_private_key_valid(&encrypted));
         let one_line = format!("-----BEGIN OPENSSH PRIVATE KEY----- {PEM_BODY} -----END OPENSSH PRIVATE KEY-----");
         assert!(pem_private_key_valid(&one_line));
+        let json = format!("-----BEGIN PRIVATE KEY-----\\n{PEM_BODY}\\n-----END PRIVATE KEY-----\\n");
+        assert!(pem_private_key_valid(&json), "escaped newlines from JSON");
         let pgp = format!("-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: X\n\n{PEM_BODY}\n");
         assert!(pem_private_key_valid(&pgp));
     }
@@ -740,6 +771,8 @@ mod tests {
             "redis://:s3cr3tPass@cache:6379/0",
             "jdbc:mysql://root:hunter2x@10.0.0.5/db",
             "mongodb+srv://u:p%40ss@cluster0.example.net/",
+            "mysql://billing:Qw#dvEXAMPLE$x@10.2.3.4/crm",
+            "postgres://u:p@ss@db.example.com/app",
         ];
         for (i, url) in urls.iter().enumerate() {
             assert!(url_has_credentials(url), "url #{i} has credentials");
@@ -795,6 +828,7 @@ mod tests {
             "https://example.com/x",
             "billing@example.com",
             "cus_NffrFeUfNV2Hib",
+            "MSV1_0_PROTOCOL_MESSAGE_TYPE",
             "",
         ] {
             assert!(!not_identifier(v), "{v} is an identifier");
