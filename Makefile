@@ -1,0 +1,98 @@
+# sendguard: `make test` runs every test; `make pkg` builds the npm package in pkg/.
+# Every target fails loudly when a tool it needs is missing (.ci/run installs them).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+CHROMEDRIVER ?= /usr/bin/chromedriver
+CORPUS ?= ../shared/corpus/dev
+# Only the wasm surface: the CLI feature is native-only.
+WASM_FEATURES := --no-default-features --features wasm
+# Debian's binaryen (108) corrupts the externref table that wasm-bindgen adds, so
+# wasm-opt runs on cargo's output *before* wasm-bindgen, and `make pkg` calls cargo,
+# wasm-opt and wasm-bindgen itself rather than `wasm-pack build` (which runs wasm-opt
+# after wasm-bindgen). wasm-pack still runs the wasm-bindgen-test suites.
+WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	--enable-mutable-globals --enable-reference-types --enable-multivalue
+CARGO_WASM := target/wasm32-unknown-unknown/wasm/sendguard.wasm
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+WASM := pkg/web/sendguard_bg.wasm
+
+.PHONY: test test-native test-wasm-node test-wasm-chrome test-pkg test-types \
+	pkg size bench-wasm demo need-wasm need-node need-chrome
+
+# --- tool checks -------------------------------------------------------------------
+need = @command -v $(1) >/dev/null || { echo "missing tool: $(1) ($(2)); run .ci/run" >&2; exit 1; }
+
+need-wasm:
+	$(call need,wasm-pack,cargo install wasm-pack)
+	$(call need,wasm-bindgen,cargo install wasm-bindgen-cli)
+	$(call need,wasm-opt,apt-get install binaryen)
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+		|| { echo "missing: rustup target add wasm32-unknown-unknown" >&2; exit 1; }
+
+need-node:
+	$(call need,node,apt-get install nodejs)
+	$(call need,npm,apt-get install npm)
+
+need-chrome:
+	$(call need,$(CHROMEDRIVER),apt-get install chromium-driver)
+	$(call need,chromium,apt-get install chromium)
+
+# --- tests -------------------------------------------------------------------------
+test: test-native test-wasm-node test-wasm-chrome test-pkg test-types test-www
+
+test-native:
+	cargo test --all-targets
+
+test-wasm-node: need-wasm need-node
+	wasm-pack test --node --mode no-install . $(WASM_FEATURES) --test node
+
+# wasm-bindgen-test-runner adds headless/no-sandbox itself; the JSON adds the rest.
+test-wasm-chrome: need-wasm need-chrome
+	WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/tests/webdriver.json \
+	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install \
+		. $(WASM_FEATURES) --test web
+
+# The package as a third party uses it, and native == wasm on the dev corpus.
+test-pkg: pkg need-node
+	SENDGUARD_CORPUS=$(CORPUS) node --test tests/node/
+
+test-types: pkg need-node
+	@test -x node_modules/.bin/tsc || { echo "missing node_modules/.bin/tsc: run npm ci" >&2; exit 1; }
+	node_modules/.bin/tsc --noEmit -p tests
+
+# --- package -----------------------------------------------------------------------
+pkg: need-wasm need-node
+	@wasm-bindgen --version | grep -qF " $(WASM_BINDGEN_VERSION)" \
+		|| { echo "wasm-bindgen CLI is not $(WASM_BINDGEN_VERSION) (the Cargo.toml pin); run .ci/run" >&2; exit 1; }
+	cargo build --lib --profile wasm --target wasm32-unknown-unknown $(WASM_FEATURES)
+	wasm-opt $(WASM_OPT_FLAGS) $(CARGO_WASM) -o target/sendguard.opt.wasm
+	rm -rf pkg
+	wasm-bindgen --target nodejs --out-dir pkg/node --out-name sendguard target/sendguard.opt.wasm
+	wasm-bindgen --target web --out-dir pkg/web --out-name sendguard target/sendguard.opt.wasm
+	node tools/pkg.mjs
+
+size: pkg
+	@raw=$$(stat -c %s $(WASM)); gz=$$(gzip -9 -c $(WASM) | wc -c); \
+	printf '%s: %d bytes raw, %d bytes gzip -9 (budget 307200)\n' $(WASM) $$raw $$gz; \
+	test $$gz -le 307200 || { echo "over the 300 KB gzip budget" >&2; exit 1; }
+
+bench-wasm: pkg
+	cargo build --release --example scan_throughput
+	node benches/wasm_node.mjs $(CORPUS)/docs
+
+# --- the template editor (www/) ----------------------------------------------------
+.PHONY: www test-www
+# A static site in www/dist/ that bundles pkg/web; works from any file server, offline.
+www: pkg need-node
+	cd www && npm ci --no-audit --no-fund && npx vite build
+
+# Browser tests in Debian's Chromium (never a downloaded browser), screenshots in www/test-results/.
+test-www: www need-chrome
+	cd www && node --test tests/
+
+# The lead replaces this with the real demo.
+demo:
+	@echo "see README"

@@ -1,0 +1,437 @@
+//! The JavaScript surface, through `wasm-bindgen`: the only module that knows about it.
+//!
+//! It converts at the edge and decides nothing: a JS value in (a policy, a text, an
+//! options object) becomes a Rust value or an `Error` with a `code`; a Rust value out
+//! (a [`Report`](crate::Report), a guard decision) becomes a plain JS object through one
+//! shared serializer, so that every object reaching JavaScript has the same shape as the
+//! native JSON output (`None` → `null`, maps → plain objects).
+//!
+//! Nothing here panics on input: every failure is returned as a thrown `Error` whose
+//! `name` is `SendguardError` and whose `code` is `policy`, `rule`, `input`, `limit` or
+//! `internal`, and the instance that threw keeps working. A panic would be a bug; the
+//! panic hook makes it print its message instead of a bare `unreachable`.
+//!
+//! The TypeScript types are written by hand in [`TYPESCRIPT`] (the generator cannot
+//! express string unions or optional fields of plain objects); tests check them
+//! against the Rust enums.
+
+use crate::engine::{Engine, ScanOptions};
+use crate::error::Error;
+use crate::policy::{Context, Format, Kind};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The one serializer for every value handed to JavaScript: `None` becomes `null`
+/// (as in the native JSON) and maps become plain objects, never `Map`s.
+const SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()
+    .serialize_missing_as_null(true)
+    .serialize_maps_as_objects(true);
+
+/// The hand-written TypeScript declarations added to the generated `.d.ts`.
+///
+/// Public so that the tests can check the string unions against the Rust enums.
+pub const TYPESCRIPT: &str = r#"
+/** The verdict of a document: `block` stops the message, `warn` shows it, `pass` is clean. */
+export type Verdict = "pass" | "warn" | "block";
+/** What the policy says to do about one finding (the same values as a verdict). */
+export type Action = Verdict;
+/** What kind of secret a finding is (`limit` and `suppression` are about the scan itself). */
+export type Category =
+  | "password" | "token" | "private_key" | "connection_string" | "payment_card"
+  | "card_security" | "pin" | "one_time_code" | "reset_link" | "limit" | "suppression";
+/** A literal value in the text, or a template placeholder that will be filled with one. */
+export type Source = "literal" | "placeholder";
+/** How sure the rule is of a match. */
+export type Confidence = "low" | "medium" | "high";
+/** What the message is; the same finding means different things in different mails. */
+export type Context = "generic" | "invoice" | "ticket_ack" | "welcome" | "password_reset" | "otp";
+/** A template (placeholders not filled in) or rendered mail; `auto` decides from the content. */
+export type Kind = "auto" | "rendered" | "template";
+/** How to read the input; `auto` decides from the content. */
+export type Format = "auto" | "text" | "html" | "eml";
+
+/** Options of `Engine.scan`; every field is optional. */
+export interface ScanOptions {
+  /** Decides the action per finding (default `generic`). */
+  context?: Context;
+  /** Default `auto`. */
+  kind?: Kind;
+  /** Default `auto`. */
+  format?: Format;
+  /** The document's path, matched against the policy's `allow.paths` globs. */
+  path?: string;
+}
+/** Options of `Engine.scanBytes`: `format` says what the bytes are (`eml` for a raw message). */
+export type ScanBytesOptions = ScanOptions;
+
+/** One secret, or a placeholder of one, located in the input and redacted. Never the secret itself. */
+export interface Finding {
+  /** The rule that found it. */
+  ruleId: string;
+  category: Category;
+  source: Source;
+  /** What the policy says to do in the scan's context. */
+  action: Action;
+  confidence: Confidence;
+  /** Byte offset (UTF-8) of the start in the input. */
+  start: number;
+  /** Byte offset one past the end. */
+  end: number;
+  /** UTF-16 offset of the start: `text.slice(utf16Start, utf16End)` is the finding. */
+  utf16Start: number;
+  /** UTF-16 offset one past the end. */
+  utf16End: number;
+  /** 1-based line of the start. */
+  line: number;
+  /** 1-based column of the start, in characters (code points). */
+  column: number;
+  /** 1-based line of the end. */
+  endLine: number;
+  /** 1-based column of the end, in characters. */
+  endColumn: number;
+  /** The value with at most four characters left, e.g. `Xq******9L`. */
+  redacted: string;
+  /** What to do instead. */
+  message: string;
+  /** MIME part (`1.2`, `attachment:accounts.csv`) when the input was a message. */
+  part?: string;
+  /** Byte range `[start, end)` of that part in the raw message. */
+  partRange?: [number, number];
+}
+/** A finding that an allow-list or an inline `sendguard:allow` silenced: listed, never dropped. */
+export interface Suppressed {
+  finding: Finding;
+  /** What allowed it. */
+  by: "rule" | "value" | "path" | "inline";
+  /** The reason given with an inline suppression. */
+  reason?: string;
+}
+/** A part of the input that was not scanned, and why. */
+export interface Skipped {
+  part: string;
+  reason: string;
+}
+/** The result of scanning one document. */
+export interface Report {
+  /** The strongest action among the findings that were not suppressed. */
+  verdict: Verdict;
+  /** What the document was scanned as. */
+  kind: Kind;
+  /** How the document was read. */
+  format: Format;
+  /** The context the actions were decided in. */
+  context: Context;
+  /** Findings in source order. */
+  findings: Finding[];
+  suppressed: Suppressed[];
+  skipped: Skipped[];
+  /** Findings beyond the policy's `limits.maxFindings`: counted, not listed. */
+  truncated: number;
+}
+
+/** A rule of the engine's policy, as `Engine.rules()` lists it. */
+export interface RuleInfo {
+  id: string;
+  category: Category;
+  confidence: Confidence;
+  description: string | null;
+}
+
+/** Checks a rule applies to the secret part of a match. */
+export type Validator =
+  | "luhn" | "card_issuer" | "entropy" | "jwt" | "pem" | "password_value" | "pin"
+  | "not_identifier" | "url_credentials";
+/** A built-in detector a rule can name instead of a pattern. */
+export type Detector = "placeholder";
+/** One detection rule: data, with the examples that prove it. */
+export interface Rule {
+  id: string;
+  category: Category;
+  description?: string;
+  /** Linear-time regex (no look-around, no back-references); a group named `secret` marks the value. */
+  pattern?: string;
+  detector?: Detector;
+  /** At least one must occur (ASCII case-insensitive) for the rule to run. */
+  keywords?: string[];
+  validators?: Validator[];
+  minEntropy?: number;
+  confidence?: Confidence;
+  kinds?: Kind[];
+  message?: string;
+  examples?: string[];
+  counterExamples?: string[];
+}
+/** One entry of the action table; unset fields match anything, the most specific entry wins. */
+export interface ActionEntry {
+  category?: Category;
+  source?: Source;
+  context?: Context;
+  confidence?: Confidence;
+  rule?: string;
+  action: Action;
+}
+/** Allow-lists; allowed findings are listed under `suppressed`. */
+export interface Allow {
+  rules?: string[];
+  /** SHA-256 (lowercase hex) of exact allowed values. */
+  valueHashes?: string[];
+  /** Path globs (`*`, `**`, `?`). */
+  paths?: string[];
+}
+/** Resource limits for compiling and scanning. */
+export interface Limits {
+  maxPatternLen?: number;
+  maxRuleSize?: number;
+  maxRules?: number;
+  maxDocumentBytes?: number;
+  maxFindings?: number;
+  maxMessageBytes?: number;
+  maxParts?: number;
+  maxDepth?: number;
+  maxPartBytes?: number;
+}
+/** A policy as a plain object (the JSON form of a policy file). */
+export interface Policy {
+  /** `"default"` builds on the default policy; absent, the policy stands alone. */
+  extends?: "default";
+  description?: string;
+  /** Rule ids of the base policy to drop. */
+  disable?: string[];
+  actions?: ActionEntry[];
+  allow?: Allow;
+  limits?: Limits;
+  rules?: Rule[];
+}
+/** A policy as TOML or JSON text, or as a plain object. */
+export type PolicyInput = string | Policy;
+
+/** The `code` of every error sendguard throws. */
+export type ErrorCode = "policy" | "rule" | "input" | "limit" | "internal";
+/** Every error thrown by sendguard: an `Error` with a stable `code`. The message never holds a secret. */
+export interface SendguardError extends Error {
+  name: "SendguardError";
+  code: ErrorCode;
+  /** The rule a `rule` error is about. */
+  ruleId?: string;
+}
+
+/** Limits of a run; all optional, absent means unlimited. */
+export interface GuardLimits {
+  maxBlocked?: number;
+  maxMessages?: number;
+}
+/** One message of a run, as the caller describes it. Times are milliseconds since the epoch. */
+export interface GuardCheck {
+  recipient: string;
+  at: number;
+  verdict: Verdict;
+  triggeredAt?: number;
+  template?: string;
+  fingerprint?: string;
+}
+/** `send`: go ahead; `hold`: keep this one back; `halt`: the run is stopped until `reset()`. */
+export type GuardAction = "send" | "hold" | "halt";
+/** Counters of a run. */
+export interface GuardCounts {
+  messages: number;
+  blocked: number;
+}
+/** The guard's answer for one message. */
+export interface GuardDecision {
+  action: GuardAction;
+  reason: string | null;
+  counts: GuardCounts;
+}
+/** Counts of the run so far, and why it halted. */
+export interface GuardSummary {
+  counts: GuardCounts;
+  halted: string | null;
+}
+/** A guard's whole state: a plain, JSON-serialisable value for the host's own store. */
+export interface GuardState {
+  version: number;
+  limits: GuardLimits;
+  counts: GuardCounts;
+  halted: string | null;
+}
+"#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPESCRIPT_SECTION: &str = TYPESCRIPT;
+
+/// A thrown JS error: an `Error` named `SendguardError` with a `code` (and `ruleId`).
+fn js_error(code: &str, message: &str, rule_id: Option<&str>) -> JsValue {
+    let error = js_sys::Error::new(message);
+    error.set_name("SendguardError");
+    // Setting a property on a fresh, ordinary Error object cannot fail.
+    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
+    if let Some(id) = rule_id {
+        let _ = js_sys::Reflect::set(&error, &JsValue::from_str("ruleId"), &JsValue::from_str(id));
+    }
+    error.into()
+}
+
+/// A crate error as a thrown JS error; the code is the error's kind.
+fn engine_error(error: &Error) -> JsValue {
+    js_error(error.kind().code(), &error.to_string(), error.rule_id())
+}
+
+/// An input error: the caller passed something the API does not take.
+fn input_error(message: &str) -> JsValue {
+    js_error("input", message, None)
+}
+
+/// A value for JavaScript, through the shared serializer.
+fn to_js<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&SERIALIZER)
+        .map_err(|e| js_error("internal", &format!("{what} could not be converted for JavaScript: {e}"), None))
+}
+
+/// A Rust value from a JS object; `what` names the argument in the error message.
+fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return Err(input_error(&format!("{what} must be a plain object")));
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| input_error(&format!("{what}: {e}")))
+}
+
+/// Scan options as JavaScript passes them. Unknown fields are refused so that a typo
+/// (`contxt`) is an error, not a silently generic scan.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsScanOptions {
+    #[serde(default)]
+    context: Option<String>,
+    #[serde(default)]
+    kind: Option<Kind>,
+    #[serde(default)]
+    format: Option<Format>,
+    #[serde(default)]
+    path: Option<String>,
+}
+
+/// Reads `{ context?, kind?, format?, path? }`; absent or `null` means the defaults.
+fn scan_options(value: Option<JsValue>, what: &str) -> Result<ScanOptions, JsValue> {
+    let mut options = ScanOptions::default();
+    let value = match value {
+        Some(v) if !v.is_undefined() && !v.is_null() => v,
+        _ => return Ok(options),
+    };
+    let js: JsScanOptions = from_js(value, &format!("{what} options"))?;
+    if let Some(name) = js.context {
+        // Context::parse also takes the aliases the CLI takes (`statement`, `reset`, …).
+        options.context = Context::parse(&name).ok_or_else(|| {
+            let known: Vec<&str> = Context::ALL.iter().map(|c| c.as_str()).collect();
+            input_error(&format!(
+                "{what} options: unknown context `{name}`, expected one of {}",
+                known.join(", ")
+            ))
+        })?;
+    }
+    if let Some(kind) = js.kind {
+        options.kind = kind;
+    }
+    if let Some(format) = js.format {
+        options.format = format;
+    }
+    options.path = js.path;
+    Ok(options)
+}
+
+/// Compiles a policy given as `undefined`/`null` (the default), TOML or JSON text, or a
+/// plain object. An object goes through `JSON.stringify` so that it takes exactly the
+/// path a JSON policy file takes (`extends`, validation, error messages).
+fn engine_from_js(policy: Option<JsValue>) -> Result<Engine, JsValue> {
+    let policy = match policy {
+        Some(p) if !p.is_undefined() && !p.is_null() => p,
+        _ => return Ok(Engine::default_policy()),
+    };
+    let text = if let Some(text) = policy.as_string() {
+        text
+    } else if policy.is_object() && !js_sys::Array::is_array(&policy) {
+        let json = js_sys::JSON::stringify(&policy)
+            .map_err(|_| js_error("policy", "the policy object cannot be converted to JSON (a cycle, or a BigInt?)", None))?;
+        String::from(json)
+    } else {
+        return Err(js_error(
+            "policy",
+            "a policy must be TOML or JSON text, a plain object, or undefined for the default policy",
+            None,
+        ));
+    };
+    Engine::from_policy_str(&text).map_err(|e| engine_error(&e))
+}
+
+/// A compiled policy, reused for every scan (`new Engine(policy?)` in JavaScript).
+#[wasm_bindgen(js_name = Engine)]
+pub struct JsEngine {
+    engine: Engine,
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl JsEngine {
+    /// Compiles `policy` (TOML or JSON text, or a plain object; the default policy when
+    /// absent). Throws a `SendguardError` with code `policy` or `rule` when it is invalid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "PolicyInput | null")] policy: Option<JsValue>,
+    ) -> Result<JsEngine, JsValue> {
+        console_error_panic_hook::set_once();
+        Ok(JsEngine { engine: engine_from_js(policy)? })
+    }
+
+    /// The default policy as TOML text: a starting point to copy and edit.
+    #[wasm_bindgen(js_name = defaultPolicy)]
+    pub fn default_policy() -> String {
+        crate::policy::default_policy_toml().to_owned()
+    }
+
+    /// Scans one text; the report's `utf16Start`/`utf16End` index into that same string.
+    /// Throws a `SendguardError` with code `input` for a non-string text or bad options.
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn scan(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScanOptions | null")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let text = text
+            .as_string()
+            .ok_or_else(|| input_error("scan: the text must be a string (use scanBytes for bytes)"))?;
+        let options = scan_options(options, "scan")?;
+        to_js(&self.engine.scan(&text, &options), "the report")
+    }
+
+    /// Scans raw bytes (`format: 'eml'` for a whole message, `html`, `text`, or `auto`);
+    /// offsets are byte offsets into them. Throws code `input` when they cannot be read.
+    #[wasm_bindgen(js_name = scanBytes, unchecked_return_type = "Report")]
+    pub fn scan_bytes(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScanBytesOptions | null")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let bytes = if let Some(array) = bytes.dyn_ref::<js_sys::Uint8Array>() {
+            array.to_vec()
+        } else if let Some(buffer) = bytes.dyn_ref::<js_sys::ArrayBuffer>() {
+            js_sys::Uint8Array::new(buffer).to_vec()
+        } else {
+            return Err(input_error("scanBytes: the input must be a Uint8Array, a Buffer or an ArrayBuffer"));
+        };
+        let options = scan_options(options, "scanBytes")?;
+        let report = self.engine.scan_bytes(&bytes, &options).map_err(|e| engine_error(&e))?;
+        to_js(&report, "the report")
+    }
+
+    /// The rules of this engine's policy.
+    #[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
+    pub fn rules(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.engine.rules(), "the rule list")
+    }
+}
+
+/// The version of the sendguard crate this package was built from.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
