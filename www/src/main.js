@@ -36,7 +36,8 @@ const ready = import('sendguard').then(
     scanner = new Scanner(mod, { workerThreshold });
     $('policy-text').value = mod.Engine.defaultPolicy();
     $('policy-name').textContent = '(default)';
-    setEngineStatus(mod.version ? `engine ${mod.version}` : 'engine ready');
+    const version = typeof mod.version === 'function' ? mod.version() : mod.version;
+    setEngineStatus(version ? `engine ${version}` : 'engine ready');
     return scanner;
   },
   (e) => {
@@ -199,8 +200,8 @@ $('policy-apply').addEventListener('click', async () => {
   try {
     s.setPolicy(text);
   } catch (e) {
-    const { code, message } = describeError(e);
-    $('policy-error').textContent = `Policy not applied (${code}): ${message}. The previous policy is still in force.`;
+    const { message } = describeError(e);
+    $('policy-error').textContent = `Policy not applied: ${message}\nThe previous policy is still in force.`;
     $('policy-status').textContent = '';
     return;
   }

@@ -193,13 +193,18 @@ test('the quick fix inserts an allow comment with the reason given', async (t) =
   await dialog.waitFor({ state: 'hidden' });
   const text = await docText(page);
   assert.match(text, /<!-- sendguard:allow [\w.-]+ -- sandbox demo account -->\n/);
+  // The engine honours it: the finding moves to the allowed list, with the reason.
+  await page.waitForFunction(() => !document.getElementById('suppressed-box').hidden);
+  assert.match(await page.locator('[data-testid=suppressed]').textContent(), /inline: sandbox demo account/);
+  await page.click('#suppressed-box summary');
+  await page.screenshot({ path: `${SHOTS}08-allowed.png` });
 });
 
 test('large documents are scanned in the worker', async (t) => {
   const page = await open(t);
   await page.evaluate((line) => {
     const { view } = window.sendguard;
-    const filler = '<p>Thank you for your order {{ order.number }} of {{ order.date }}.</p>\n'.repeat(400);
+    const filler = '<p>Thank you for your order {{ order.number }} of {{ order.date }}.</p>\n'.repeat(800); // 2 × 60 KB: over the worker threshold
     view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: `${filler}${line}\n${filler}` } });
   }, PASSWORD_LINE);
   await waitVerdict(page, 'block');
