@@ -1,0 +1,138 @@
+//! The `sendguard` command line: argument parsing, file walking and output formats.
+//! No detection logic lives here; it is a thin layer over the library (as in ripgrep).
+
+mod args;
+mod print;
+mod walk;
+
+use args::{Command, OutputFormat};
+use sendguard::policy::default_policy_toml;
+use sendguard::{Action, Engine, Format, ScanOptions};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let command = match args::parse(&argv) {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("sendguard: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Help => {
+            println!("{}", args::USAGE);
+            ExitCode::SUCCESS
+        }
+        Command::Version => {
+            println!("sendguard {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Command::PolicyDefault => {
+            print!("{}", default_policy_toml());
+            ExitCode::SUCCESS
+        }
+        Command::PolicyCheck(file) => policy_check(&file),
+        Command::Scan(a) => scan(a),
+    }
+}
+
+fn load_engine(path: Option<&str>) -> Result<Engine, String> {
+    match path {
+        None => Ok(Engine::default_policy()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{p}: cannot read policy: {e}"))?;
+            Engine::from_policy_str(&text).map_err(|e| format!("{p}: {e}"))
+        }
+    }
+}
+
+fn policy_check(file: &str) -> ExitCode {
+    let engine = match load_engine(Some(file)) {
+        Ok(e) => e,
+        Err(msg) => {
+            eprintln!("sendguard: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let failures = engine.check_examples();
+    let rules = engine.policy().rules.len();
+    if failures.is_empty() {
+        println!("{file}: {rules} rules compile; every example is found and no counter-example is");
+        ExitCode::SUCCESS
+    } else {
+        for f in &failures {
+            eprintln!("sendguard: {file}: {f}");
+        }
+        eprintln!("sendguard: {file}: {} problem(s) in {rules} rules", failures.len());
+        ExitCode::from(2)
+    }
+}
+
+fn scan(a: args::ScanArgs) -> ExitCode {
+    let engine = match load_engine(a.policy.as_deref()) {
+        Ok(e) => e,
+        Err(msg) => {
+            eprintln!("sendguard: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut errors = 0usize;
+    let mut blocked = false;
+    let mut printer = print::Printer::new(a.format, a.color);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for path in walk::files(&a.paths, &mut |msg| {
+        eprintln!("sendguard: {msg}");
+        errors += 1;
+    }) {
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("sendguard: {}: cannot read: {e}", path.display());
+                errors += 1;
+                continue;
+            }
+        };
+        let display = path.display().to_string();
+        let mut options = ScanOptions { context: a.context, kind: a.kind, path: Some(display.clone()), ..ScanOptions::default() };
+        if walk::is_eml(&path, &bytes) {
+            options.format = Format::Eml;
+        } else if walk::is_binary(&bytes) {
+            printer.binary(&mut out, &display);
+            continue;
+        } else if walk::has_html_extension(&path) {
+            options.format = Format::Html;
+        }
+        match engine.scan_bytes(&bytes, &options) {
+            Ok(report) => {
+                blocked |= report.verdict == Action::Block;
+                if let Err(e) = printer.report(&mut out, &display, &report) {
+                    eprintln!("sendguard: cannot write output: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            Err(e) => {
+                eprintln!("sendguard: {display}: {e}");
+                errors += 1;
+            }
+        }
+    }
+    if let Err(e) = printer.finish(&mut out).and_then(|_| out.flush()) {
+        eprintln!("sendguard: cannot write output: {e}");
+        return ExitCode::from(2);
+    }
+    if errors > 0 {
+        ExitCode::from(2)
+    } else if blocked {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_formats(f: OutputFormat) -> OutputFormat {
+    f
+}

@@ -1,0 +1,263 @@
+//! Compiling a policy: each rule's pattern into a linear-time regex (with size limits),
+//! all keywords into one Aho-Corasick automaton, the action table and the allow-lists.
+
+use super::decide::ActionTable;
+use super::suppress::PathGlob;
+use super::{Engine, ScanOptions};
+use crate::error::Error;
+use crate::policy::{Category, Detector, Format, Kind, Policy, Rule};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex_automata::meta;
+use regex_automata::util::syntax;
+use std::collections::{HashMap, HashSet};
+
+/// Deepest nesting of groups and repetitions accepted in a pattern.
+const NEST_LIMIT: u32 = 64;
+
+/// A policy compiled for scanning.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    /// One entry per policy rule, same order.
+    pub rules: Vec<CompiledRule>,
+    /// All keywords of all rules; `None` when no rule has keywords.
+    pub keywords: Option<AhoCorasick>,
+    /// For each keyword pattern id, the rules it enables.
+    pub keyword_rules: Vec<Vec<usize>>,
+    /// Rules that run without any keyword.
+    pub always: Vec<usize>,
+    /// The placeholder rule of each category.
+    pub placeholder_rules: HashMap<Category, usize>,
+    /// Actions per category × source × context.
+    pub actions: ActionTable,
+    /// Rule ids that never report.
+    pub allowed_rules: HashSet<String>,
+    /// SHA-256 digests of allowed values.
+    pub allowed_hashes: HashSet<[u8; 32]>,
+    /// Documents not scanned for findings.
+    pub allowed_paths: Vec<PathGlob>,
+}
+
+/// One rule, ready to run.
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    /// The compiled pattern; `None` for detector-only rules.
+    pub regex: Option<meta::Regex>,
+    /// Index of the `secret` capture group, if the pattern has one.
+    pub secret_group: Option<usize>,
+    /// Whether the rule applies to templates / rendered documents.
+    pub templates: bool,
+    /// See above.
+    pub rendered: bool,
+}
+
+impl Compiled {
+    pub fn new(policy: &Policy) -> Result<Compiled, Error> {
+        let limits = &policy.limits;
+        if policy.rules.len() > limits.max_rules {
+            return Err(Error::policy(format!(
+                "the policy has {} rules; the limit is {} (limits.maxRules)",
+                policy.rules.len(),
+                limits.max_rules
+            )));
+        }
+        let mut seen = HashSet::new();
+        let mut rules = Vec::with_capacity(policy.rules.len());
+        let mut keyword_list: Vec<String> = Vec::new();
+        let mut keyword_index: HashMap<String, usize> = HashMap::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        let mut placeholder_rules = HashMap::new();
+        for (index, rule) in policy.rules.iter().enumerate() {
+            validate_rule_shape(rule)?;
+            if !seen.insert(rule.id.as_str()) {
+                return Err(Error::rule(&rule.id, "duplicate rule id"));
+            }
+            let regex = match &rule.pattern {
+                Some(p) => Some(compile_pattern(rule, p, limits.max_pattern_len, limits.max_rule_size)?),
+                None => None,
+            };
+            let secret_group = regex.as_ref().and_then(|r| r.group_info().to_index(regex_automata::PatternID::ZERO, "secret"));
+            if rule.detector == Some(Detector::Placeholder) {
+                if placeholder_rules.insert(rule.category, index).is_some() {
+                    return Err(Error::rule(&rule.id, format!(
+                        "a second placeholder rule for category {}; one per category",
+                        rule.category
+                    )));
+                }
+            }
+            if regex.is_some() {
+                if rule.keywords.is_empty() {
+                    always.push(index);
+                } else {
+                    for kw in &rule.keywords {
+                        let key = kw.to_lowercase();
+                        let id = *keyword_index.entry(key.clone()).or_insert_with(|| {
+                            keyword_list.push(key);
+                            keyword_rules.push(Vec::new());
+                            keyword_list.len() - 1
+                        });
+                        if !keyword_rules[id].contains(&index) {
+                            keyword_rules[id].push(index);
+                        }
+                    }
+                }
+            }
+            let (templates, rendered) = kinds_of(rule);
+            rules.push(CompiledRule { regex, secret_group, templates, rendered });
+        }
+        let keywords = if keyword_list.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&keyword_list)
+                    .map_err(|e| Error::policy(format!("keywords cannot be compiled: {e}")))?,
+            )
+        };
+        let actions = ActionTable::new(&policy.actions);
+        let allowed_hashes = policy
+            .allow
+            .value_hashes
+            .iter()
+            .map(|h| parse_sha256(h))
+            .collect::<Result<HashSet<_>, _>>()?;
+        let allowed_paths = policy.allow.paths.iter().map(|p| PathGlob::new(p)).collect();
+        Ok(Compiled {
+            rules,
+            keywords,
+            keyword_rules,
+            always,
+            placeholder_rules,
+            actions,
+            allowed_rules: policy.allow.rules.iter().cloned().collect(),
+            allowed_hashes,
+            allowed_paths,
+        })
+    }
+}
+
+fn kinds_of(rule: &Rule) -> (bool, bool) {
+    if rule.kinds.is_empty() || rule.kinds.contains(&Kind::Auto) {
+        return (true, true);
+    }
+    (rule.kinds.contains(&Kind::Template), rule.kinds.contains(&Kind::Rendered))
+}
+
+fn validate_rule_shape(rule: &Rule) -> Result<(), Error> {
+    if rule.id.trim().is_empty() {
+        return Err(Error::policy("a rule has an empty id"));
+    }
+    if rule.id.len() > 128 || !rule.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(Error::policy(format!(
+            "rule id `{}` must be 1–128 characters of letters, digits, `-`, `_` or `.`",
+            rule.id.chars().take(128).collect::<String>()
+        )));
+    }
+    match (&rule.pattern, rule.detector) {
+        (None, None) => Err(Error::rule(&rule.id, "has neither a pattern nor a detector")),
+        (Some(_), Some(Detector::Placeholder)) => {
+            Err(Error::rule(&rule.id, "a placeholder rule takes no pattern; the detector finds the placeholders"))
+        }
+        _ => Ok(()),
+    }?;
+    if let Some(min) = rule.min_entropy {
+        if !(0.0..=8.0).contains(&min) {
+            return Err(Error::rule(&rule.id, "minEntropy must be between 0 and 8 bits per character"));
+        }
+    }
+    for kw in &rule.keywords {
+        if kw.is_empty() || kw.len() > 64 {
+            return Err(Error::rule(&rule.id, "keywords must be 1–64 bytes long"));
+        }
+    }
+    Ok(())
+}
+
+/// Compiles one pattern, refusing what cannot run in linear time or is too large, with a
+/// message that names the rule and says why.
+fn compile_pattern(rule: &Rule, pattern: &str, max_len: usize, max_size: usize) -> Result<meta::Regex, Error> {
+    if pattern.len() > max_len {
+        return Err(Error::rule(&rule.id, format!(
+            "pattern is {} bytes; the limit is {} (limits.maxPatternLen)",
+            pattern.len(),
+            max_len
+        )));
+    }
+    // Parse first so that unsupported constructs get an explanation, not a parser code.
+    let mut parser = regex_syntax::ast::parse::ParserBuilder::new().nest_limit(NEST_LIMIT).build();
+    if let Err(e) = parser.parse(pattern) {
+        use regex_syntax::ast::ErrorKind as K;
+        let why = match e.kind() {
+            K::UnsupportedLookAround => "uses look-around ((?=, (?!, (?<=, (?<!), which cannot run in linear time; match the surrounding text instead, or use a validator".to_owned(),
+            K::UnsupportedBackreference => "uses a back-reference (\\1, \\k<name>), which cannot run in linear time; match the repeated text explicitly".to_owned(),
+            K::NestLimitExceeded(limit) => format!("nests groups or repetitions deeper than {limit}"),
+            other => format!("is not a valid pattern: {other} (at byte {})", e.span().start.offset),
+        };
+        return Err(Error::rule(&rule.id, format!("pattern {why}")));
+    }
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(max_size))
+        .onepass_size_limit(Some(max_size))
+        .dfa_size_limit(Some(max_size))
+        .hybrid_cache_capacity(2 * (1 << 20));
+    meta::Regex::builder()
+        .configure(config)
+        .syntax(syntax::Config::new().nest_limit(NEST_LIMIT).utf8(true))
+        .build(pattern)
+        .map_err(|e| {
+            let why = match e.size_limit() {
+                Some(limit) => format!(
+                    "pattern compiles to more than {limit} bytes (limits.maxRuleSize); simplify it or lower its repetition counts"
+                ),
+                None => format!("pattern cannot be compiled: {e}"),
+            };
+            Error::rule(&rule.id, why)
+        })
+}
+
+fn parse_sha256(hex: &str) -> Result<[u8; 32], Error> {
+    let hex = hex.trim().trim_start_matches("sha256:");
+    let bad = || Error::policy("allow.valueHashes: each entry must be 64 hex digits (a SHA-256 of the value)");
+    if hex.len() != 64 {
+        return Err(bad());
+    }
+    let mut out = [0u8; 32];
+    for (i, chunk) in hex.as_bytes().chunks(2).enumerate() {
+        let s = std::str::from_utf8(chunk).map_err(|_| bad())?;
+        out[i] = u8::from_str_radix(s, 16).map_err(|_| bad())?;
+    }
+    Ok(out)
+}
+
+/// Runs the examples and counter-examples of every rule (see [`Engine::check_examples`]).
+pub(crate) fn check_examples(engine: &Engine) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (index, rule) in engine.policy().rules.iter().enumerate() {
+        if rule.examples.is_empty() {
+            failures.push(format!("rule `{}`: has no examples", rule.id));
+        }
+        if rule.counter_examples.is_empty() {
+            failures.push(format!("rule `{}`: has no counter-examples", rule.id));
+        }
+        for (i, example) in rule.examples.iter().enumerate() {
+            if !finds(engine, index, example) {
+                failures.push(format!("rule `{}`: example #{} is not found", rule.id, i + 1));
+            }
+        }
+        for (i, example) in rule.counter_examples.iter().enumerate() {
+            if finds(engine, index, example) {
+                failures.push(format!("rule `{}`: counter-example #{} is found", rule.id, i + 1));
+            }
+        }
+    }
+    failures
+}
+
+fn finds(engine: &Engine, index: usize, text: &str) -> bool {
+    let options = ScanOptions { format: Format::Auto, kind: Kind::Auto, ..ScanOptions::default() };
+    let report = super::scan::scan_document(engine, text, &options, Some(index));
+    let id = &engine.policy().rules[index].id;
+    report.findings.iter().chain(report.suppressed.iter().map(|s| &s.finding)).any(|f| &f.rule_id == id)
+}

@@ -1,0 +1,80 @@
+//! Deciding: the action table maps a finding (category × source × context × confidence ×
+//! rule) to pass, warn or block.
+
+use crate::policy::{Action, ActionEntry, Category, Confidence, Context, Source};
+
+/// The compiled action table.
+#[derive(Debug, Clone)]
+pub(crate) struct ActionTable {
+    entries: Vec<ActionEntry>,
+}
+
+/// What the table is asked about.
+pub(crate) struct Subject<'a> {
+    pub category: Category,
+    pub source: Source,
+    pub context: Context,
+    pub confidence: Confidence,
+    pub rule: &'a str,
+}
+
+impl ActionTable {
+    pub fn new(entries: &[ActionEntry]) -> ActionTable {
+        ActionTable { entries: entries.to_vec() }
+    }
+
+    /// The action of the most specific matching entry (most fields set; the later one on a
+    /// tie). With no matching entry a finding blocks: a policy that forgets a category
+    /// fails closed.
+    pub fn decide(&self, s: &Subject<'_>) -> Action {
+        let mut best: Option<(usize, Action)> = None;
+        for e in &self.entries {
+            let matches = e.category.map_or(true, |c| c == s.category)
+                && e.source.map_or(true, |x| x == s.source)
+                && e.context.map_or(true, |x| x == s.context)
+                && e.confidence.map_or(true, |x| x == s.confidence)
+                && e.rule.as_deref().map_or(true, |r| r == s.rule);
+            if !matches {
+                continue;
+            }
+            let specificity = e.category.is_some() as usize
+                + e.source.is_some() as usize
+                + e.context.is_some() as usize
+                + e.confidence.is_some() as usize
+                + 2 * e.rule.is_some() as usize;
+            if best.map_or(true, |(b, _)| specificity >= b) {
+                best = Some((specificity, e.action));
+            }
+        }
+        best.map_or(Action::Block, |(_, a)| a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(category: Option<Category>, context: Option<Context>, action: Action) -> ActionEntry {
+        ActionEntry { category, context, action, ..ActionEntry::default() }
+    }
+
+    #[test]
+    fn most_specific_entry_wins() {
+        let t = ActionTable::new(&[
+            entry(None, None, Action::Block),
+            entry(Some(Category::ResetLink), None, Action::Warn),
+            entry(Some(Category::ResetLink), Some(Context::PasswordReset), Action::Pass),
+        ]);
+        let s = |category, context| Subject { category, source: Source::Literal, context, confidence: Confidence::High, rule: "r" };
+        assert_eq!(t.decide(&s(Category::ResetLink, Context::PasswordReset)), Action::Pass);
+        assert_eq!(t.decide(&s(Category::ResetLink, Context::Invoice)), Action::Warn);
+        assert_eq!(t.decide(&s(Category::Password, Context::PasswordReset)), Action::Block);
+    }
+
+    #[test]
+    fn empty_table_fails_closed() {
+        let t = ActionTable::new(&[]);
+        let s = Subject { category: Category::Pin, source: Source::Literal, context: Context::Generic, confidence: Confidence::Low, rule: "r" };
+        assert_eq!(t.decide(&s), Action::Block);
+    }
+}

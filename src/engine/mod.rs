@@ -1,0 +1,171 @@
+//! The engine: a policy compiled once, then a plain `scan` per document.
+//!
+//! An [`Engine`] is immutable and `Send + Sync`: compile it at start-up and share it
+//! between threads (or keep one per wasm instance). Scanning holds no state between
+//! documents, so more throughput is more workers.
+
+mod compile;
+mod decide;
+mod scan;
+mod suppress;
+
+use crate::error::Error;
+use crate::policy::{Category, Confidence, Context, Format, Kind, Policy};
+use crate::report::Report;
+use serde::{Deserialize, Serialize};
+
+
+/// A compiled policy. Build with [`Engine::new`], [`Engine::builder`] or
+/// [`Engine::default_policy`].
+#[derive(Debug)]
+pub struct Engine {
+    policy: Policy,
+    compiled: compile::Compiled,
+}
+
+/// Options for one scan. The defaults read the document as it comes: format and kind
+/// are sniffed, the context is `generic`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ScanOptions {
+    /// What the message is; decides what a reset link or a one-time code means.
+    pub context: Context,
+    /// Template or rendered; `auto` looks for placeholders.
+    pub kind: Kind,
+    /// Text, HTML or a raw message; `auto` sniffs.
+    pub format: Format,
+    /// The document's path, for path allow-lists (CLI).
+    pub path: Option<String>,
+}
+
+impl ScanOptions {
+    /// Options with the given context.
+    pub fn with_context(context: Context) -> ScanOptions {
+        ScanOptions { context, ..ScanOptions::default() }
+    }
+}
+
+/// What `engine.rules()` lists: a rule's identity, without its pattern.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleInfo {
+    /// Rule id.
+    pub id: String,
+    /// Category.
+    pub category: Category,
+    /// Confidence.
+    pub confidence: Confidence,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// Builds an [`Engine`] from a policy given as a value or as text.
+#[derive(Debug, Default)]
+pub struct EngineBuilder {
+    policy: Option<Policy>,
+    text: Option<String>,
+}
+
+impl EngineBuilder {
+    /// Uses this policy (resolving `extends`).
+    pub fn policy(&mut self, policy: Policy) -> &mut Self {
+        self.policy = Some(policy);
+        self.text = None;
+        self
+    }
+
+    /// Uses this policy text, JSON or TOML.
+    pub fn policy_text(&mut self, text: &str) -> &mut Self {
+        self.text = Some(text.to_owned());
+        self.policy = None;
+        self
+    }
+
+    /// Compiles. Without a policy, the default policy.
+    pub fn build(&self) -> Result<Engine, Error> {
+        match (&self.policy, &self.text) {
+            (Some(p), _) => Engine::new(p.clone()),
+            (None, Some(t)) => Engine::from_policy_str(t),
+            (None, None) => Ok(Engine::default_policy()),
+        }
+    }
+}
+
+impl Engine {
+    /// Compiles a policy. `extends = "default"` is resolved first. Every rule is checked:
+    /// a pattern that cannot run in linear time, or exceeds the size limits, is refused
+    /// with an error naming the rule.
+    pub fn new(policy: Policy) -> Result<Engine, Error> {
+        let policy = policy.resolve()?;
+        let compiled = compile::Compiled::new(&policy)?;
+        Ok(Engine { policy, compiled })
+    }
+
+    /// Parses (JSON or TOML, auto-detected) and compiles a policy text.
+    pub fn from_policy_str(text: &str) -> Result<Engine, Error> {
+        Engine::new(Policy::parse(text)?)
+    }
+
+    /// A builder.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The engine for the bundled default policy.
+    pub fn default_policy() -> Engine {
+        // The default policy compiles in the test suite; failing here is a build defect.
+        Engine::new(Policy::default_policy()).expect("the bundled default policy compiles")
+    }
+
+    /// The resolved policy this engine was compiled from.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The rules, in policy order.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        self.policy
+            .rules
+            .iter()
+            .map(|r| RuleInfo {
+                id: r.id.clone(),
+                category: r.category,
+                confidence: r.confidence,
+                description: r.description.clone(),
+            })
+            .collect()
+    }
+
+    /// Scans one document given as text (plain text or HTML, template or rendered).
+    ///
+    /// Never fails: oversized input is scanned up to `limits.maxDocumentBytes` and the
+    /// report says what was not read. Offsets in the report are byte offsets into `text`.
+    pub fn scan(&self, text: &str, options: &ScanOptions) -> Report {
+        scan::scan_text(self, text, options)
+    }
+
+    /// Scans bytes: a raw message (`format: eml`, or sniffed), or text in UTF-8.
+    ///
+    /// Invalid UTF-8 in a text document is an `input` error; raw messages are decoded part
+    /// by part and never fail as a whole.
+    pub fn scan_bytes(&self, bytes: &[u8], options: &ScanOptions) -> Result<Report, Error> {
+        scan::scan_bytes(self, bytes, options)
+    }
+
+    /// Runs every rule's examples and counter-examples; returns one message per failure.
+    /// Messages name the rule and the example's index, never its text.
+    pub fn check_examples(&self) -> Vec<String> {
+        compile::check_examples(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Engine>();
+    }
+}

@@ -1,0 +1,401 @@
+//! One scan: decode the document into a view, run the rules whose keywords occur, find
+//! placeholders, resolve overlaps, then decide and locate every finding.
+
+use super::decide::Subject;
+use super::suppress::{self, Directive};
+use super::{Engine, ScanOptions};
+use crate::decode::{html, View};
+use crate::error::Error;
+use crate::policy::{Action, Category, Confidence, Context, Detector, Format, Kind, Source};
+use crate::report::{redact, Finding, Positions, Report, Skipped, Suppressed};
+use crate::rules::names::{classify_name, NameClass};
+use crate::rules::placeholder::find_placeholders;
+use crate::rules::{self, Candidate};
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+
+/// How far past a match the prose checks look.
+const AFTER_WINDOW: usize = 80;
+
+/// A detection before it is decided and located: a span in the view.
+#[derive(Debug, Clone)]
+pub(super) struct Hit {
+    pub rule: usize,
+    pub source: Source,
+    pub start: usize,
+    pub end: usize,
+}
+
+pub(super) fn scan_text(engine: &Engine, text: &str, options: &ScanOptions) -> Report {
+    let limit = engine.policy.limits.max_document_bytes;
+    let mut skipped = Vec::new();
+    let mut cut = None;
+    let text = if text.len() > limit {
+        let mut end = limit;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        skipped.push(Skipped {
+            part: format!("bytes {end}..{}", text.len()),
+            reason: format!("document is larger than limits.maxDocumentBytes ({limit} bytes)"),
+        });
+        cut = Some(end);
+        &text[..end]
+    } else {
+        text
+    };
+    let mut report = scan_document(engine, text, options, None);
+    if let Some(at) = cut {
+        let f = meta_finding(engine, text, options.context, at, at, "limit", Category::Limit, String::new(),
+            format!("only the first {at} bytes were scanned (limits.maxDocumentBytes); split the document or raise the limit"));
+        report.verdict = report.verdict.max(f.action);
+        report.findings.push(f);
+    }
+    report.skipped.extend(skipped);
+    report
+}
+
+pub(super) fn scan_bytes(engine: &Engine, bytes: &[u8], options: &ScanOptions) -> Result<Report, Error> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(scan_text(engine, text, options)),
+        Err(e) => Err(Error::input(format!(
+            "input is not valid UTF-8 (first invalid byte at offset {}); pass format \"eml\" for a raw message",
+            e.valid_up_to()
+        ))),
+    }
+}
+
+/// Scans one text document completely (no size limit applied here).
+/// `only` restricts detection to one rule and skips overlap resolution (rule examples).
+pub(super) fn scan_document(engine: &Engine, text: &str, options: &ScanOptions, only: Option<usize>) -> Report {
+    let format = match options.format {
+        Format::Auto | Format::Eml => {
+            if html::looks_like_html(text) {
+                Format::Html
+            } else {
+                Format::Text
+            }
+        }
+        f => f,
+    };
+    let view: Cow<'_, View> = match format {
+        Format::Html => Cow::Owned(html::html_view(text)),
+        _ => Cow::Owned(View { text: String::new(), map: Default::default() }),
+    };
+    let view_text: &str = if format == Format::Html { &view.text } else { text };
+    let kind = match options.kind {
+        Kind::Auto => {
+            if crate::rules::placeholder::looks_like_template(view_text) {
+                Kind::Template
+            } else {
+                Kind::Rendered
+            }
+        }
+        k => k,
+    };
+    let hits = detect(engine, view_text, kind, only);
+    let mut report = decide(engine, text, view_text, &view, format == Format::Html, &hits, options);
+    report.kind = kind;
+    report.format = format;
+    report.context = options.context;
+    report
+}
+
+/// Runs the rules over the view text and returns the hits, overlaps resolved.
+fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<Hit> {
+    let compiled = &engine.compiled;
+    let policy = &engine.policy;
+    let n = compiled.rules.len();
+    let mut active = vec![false; n];
+    for &i in &compiled.always {
+        active[i] = true;
+    }
+    if let Some(ac) = &compiled.keywords {
+        let mut remaining = compiled.keyword_rules.iter().filter(|r| !r.is_empty()).count();
+        let mut seen_kw = vec![false; compiled.keyword_rules.len()];
+        for m in ac.find_overlapping_iter(text) {
+            let k = m.pattern().as_usize();
+            if seen_kw[k] {
+                continue;
+            }
+            seen_kw[k] = true;
+            for &r in &compiled.keyword_rules[k] {
+                active[r] = true;
+            }
+            remaining -= 1;
+            if remaining == 0 {
+                break;
+            }
+        }
+    }
+    let template = kind == Kind::Template;
+    let mut hits = Vec::new();
+    for (i, rule) in compiled.rules.iter().enumerate() {
+        if !active[i] || only.is_some_and(|o| o != i) {
+            continue;
+        }
+        if (template && !rule.templates) || (!template && !rule.rendered) {
+            continue;
+        }
+        let Some(regex) = &rule.regex else { continue };
+        let spec = &policy.rules[i];
+        let mut caps = regex.create_captures();
+        let mut input = regex_automata::Input::new(text);
+        loop {
+            regex.search_captures(&input, &mut caps);
+            let Some(m) = caps.get_match() else { break };
+            let (s, e) = match rule.secret_group.and_then(|g| caps.get_group(g)) {
+                Some(span) => (span.start, span.end),
+                None => (m.start(), m.end()),
+            };
+            let after_end = floor_char(text, (m.end() + AFTER_WINDOW).min(text.len()));
+            let cand = Candidate { secret: &text[s..e], whole: &text[m.start()..m.end()], after: &text[m.end()..after_end] };
+            if s < e && spec.validators.iter().all(|&v| rules::validate(v, &cand, spec.min_entropy)) {
+                hits.push(Hit { rule: i, source: Source::Literal, start: s, end: e });
+            }
+            // Advance past the match (at least one character on an empty match).
+            let next = if m.end() > m.start() { m.end() } else { next_char(text, m.end()) };
+            if next > text.len() {
+                break;
+            }
+            input.set_start(next);
+        }
+    }
+    if template && !compiled.placeholder_rules.is_empty() {
+        let placeholder_hits = placeholders(engine, text, only);
+        // A literal match inside a placeholder (`Password: {{password}}`) is the placeholder's.
+        hits.retain(|h| !placeholder_hits.iter().any(|p| h.start < p.end && p.start < h.end));
+        hits.extend(placeholder_hits);
+    }
+    if only.is_none() {
+        resolve_overlaps(engine, &mut hits);
+    } else {
+        hits.sort_by_key(|h| (h.start, h.end));
+    }
+    hits
+}
+
+fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
+    let compiled = &engine.compiled;
+    let mut hits = Vec::new();
+    for p in find_placeholders(text) {
+        if !p.output {
+            continue;
+        }
+        let NameClass::Secret(category) = classify_name(&text[p.name_start..p.name_end]) else { continue };
+        let Some(&rule) = compiled.placeholder_rules.get(&category) else { continue };
+        if only.is_some_and(|o| o != rule) || !compiled.rules[rule].templates {
+            continue;
+        }
+        debug_assert_eq!(engine.policy.rules[rule].detector, Some(Detector::Placeholder));
+        hits.push(Hit { rule, source: Source::Placeholder, start: p.start, end: p.end });
+    }
+    hits
+}
+
+/// Keeps one hit per overlapping group: the more confident rule, then the one earlier in
+/// the policy (specific formats come before generic assignments).
+fn resolve_overlaps(engine: &Engine, hits: &mut Vec<Hit>) {
+    let rank = |h: &Hit| {
+        let conf = engine.policy.rules[h.rule].confidence;
+        (std::cmp::Reverse(conf), h.rule)
+    };
+    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    for h in hits.drain(..) {
+        match kept.last_mut() {
+            Some(last) if h.start < last.end => {
+                if rank(&h) < rank(last) {
+                    *last = h;
+                }
+            }
+            _ => kept.push(h),
+        }
+    }
+    *hits = kept;
+}
+
+/// Turns hits into located, decided, possibly suppressed findings.
+fn decide(engine: &Engine, source: &str, view_text: &str, view: &View, mapped: bool, hits: &[Hit], options: &ScanOptions) -> Report {
+    let compiled = &engine.compiled;
+    let policy = &engine.policy;
+    let directives = if source.contains(suppress::MARKER) { suppress::directives(source) } else { Vec::new() };
+    let path_allowed = options.path.as_deref().is_some_and(|p| compiled.allowed_paths.iter().any(|g| g.matches(p)));
+
+    // Source spans first, so that positions are computed in one forward pass.
+    let spans: Vec<(usize, usize)> = hits
+        .iter()
+        .map(|h| if mapped { view.map.span_to_source(h.start, h.end) } else { (h.start, h.end) })
+        .collect();
+    let mut offsets: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).chain(directives.iter().flat_map(|d| [d.start, d.end])).collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    let mut walker = Positions::new(source);
+    let positions: Vec<_> = offsets.iter().map(|&o| walker.at(o)).collect();
+    let locate = |o: usize| positions[offsets.binary_search(&o).unwrap_or(0)];
+
+    let mut report = Report::default();
+    for (h, &(start, end)) in hits.iter().zip(&spans) {
+        let rule = &policy.rules[h.rule];
+        let value = &view_text[h.start..h.end];
+        let action = compiled.actions.decide(&Subject {
+            category: rule.category,
+            source: h.source,
+            context: options.context,
+            confidence: rule.confidence,
+            rule: &rule.id,
+        });
+        let (ps, pe) = (locate(start), locate(end));
+        let finding = Finding {
+            rule_id: rule.id.clone(),
+            category: rule.category,
+            source: h.source,
+            action,
+            confidence: rule.confidence,
+            start,
+            end,
+            utf16_start: ps.utf16,
+            utf16_end: pe.utf16,
+            line: ps.line,
+            column: ps.column,
+            end_line: pe.line,
+            end_column: pe.column,
+            redacted: match h.source {
+                Source::Literal => redact(value),
+                Source::Placeholder => shorten(value, 80),
+            },
+            message: rule.message.clone().unwrap_or_else(|| default_message(rule.category, h.source).to_owned()),
+            part: None,
+            part_range: None,
+        };
+        let by = if compiled.allowed_rules.contains(&rule.id) {
+            Some(("rule", None))
+        } else if !compiled.allowed_hashes.is_empty() && compiled.allowed_hashes.contains(&sha256(value)) {
+            Some(("value", None))
+        } else if path_allowed {
+            Some(("path", None))
+        } else {
+            directive_for(&directives, &rule.id, ps.line).map(|d| ("inline", d.reason.clone()))
+        };
+        match by {
+            Some((by, reason)) => report.suppressed.push(Suppressed { finding, by: by.to_owned(), reason }),
+            None => report.findings.push(finding),
+        }
+    }
+    for d in directives.iter().filter(|d| d.reason.is_none()) {
+        let rule_id = "suppression-without-reason";
+        let action = compiled.actions.decide(&Subject {
+            category: Category::Suppression,
+            source: Source::Literal,
+            context: options.context,
+            confidence: Confidence::High,
+            rule: rule_id,
+        });
+        let (ps, pe) = (locate(d.start), locate(d.end));
+        report.findings.push(Finding {
+            rule_id: rule_id.to_owned(),
+            category: Category::Suppression,
+            source: Source::Literal,
+            action,
+            confidence: Confidence::High,
+            start: d.start,
+            end: d.end,
+            utf16_start: ps.utf16,
+            utf16_end: pe.utf16,
+            line: ps.line,
+            column: ps.column,
+            end_line: pe.line,
+            end_column: pe.column,
+            redacted: shorten(&format!("{} {}", suppress::MARKER, d.rule), 80),
+            message: format!("say why: `{} {} -- <reason>`; a suppression without a reason is not reviewed", suppress::MARKER, d.rule),
+            part: None,
+            part_range: None,
+        });
+    }
+    report.findings.sort_by_key(|f| (f.start, f.end));
+    report.verdict = report.findings.iter().map(|f| f.action).max().unwrap_or(Action::Pass);
+    let max = policy.limits.max_findings;
+    if report.findings.len() > max {
+        report.truncated = report.findings.len() - max;
+        report.findings.truncate(max);
+    }
+    report
+}
+
+fn directive_for<'d>(directives: &'d [Directive], rule: &str, line: usize) -> Option<&'d Directive> {
+    directives.iter().find(|d| (d.line == line || d.line + 1 == line) && (d.rule == rule || d.rule == "*"))
+}
+
+/// A finding that is about the scan rather than a secret (a limit reached).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn meta_finding(engine: &Engine, text: &str, context: Context, start: usize, end: usize, rule_id: &str, category: Category, redacted: String, message: String) -> Finding {
+    let action = engine.compiled.actions.decide(&Subject { category, source: Source::Literal, context, confidence: Confidence::High, rule: rule_id });
+    let mut p = Positions::new(text);
+    let (ps, pe) = (p.at(start), p.at(end));
+    Finding {
+        rule_id: rule_id.to_owned(),
+        category,
+        source: Source::Literal,
+        action,
+        confidence: Confidence::High,
+        start,
+        end,
+        utf16_start: ps.utf16,
+        utf16_end: pe.utf16,
+        line: ps.line,
+        column: ps.column,
+        end_line: pe.line,
+        end_column: pe.column,
+        redacted,
+        message,
+        part: None,
+        part_range: None,
+    }
+}
+
+fn default_message(category: Category, source: Source) -> &'static str {
+    match (category, source) {
+        (Category::Password, _) => "never send a password: send a set-password link instead",
+        (Category::Token, _) => "never send an API key or token: link to where the user can create one",
+        (Category::PrivateKey, _) => "never send a private key: rotate it and share through a secrets manager",
+        (Category::ConnectionString, _) => "remove the credentials from the URL; share them through a secrets manager",
+        (Category::PaymentCard, _) => "show only the last four digits of a card",
+        (Category::CardSecurity, _) => "never send a card security code",
+        (Category::Pin, _) => "never send a PIN by email",
+        (Category::OneTimeCode, _) => "send one-time codes only in one-time-code mails",
+        (Category::ResetLink, _) => "send reset links only in password-reset mails",
+        (Category::Limit, _) => "part of the input was not scanned",
+        (Category::Suppression, _) => "give every suppression a reason",
+    }
+}
+
+fn sha256(value: &str) -> [u8; 32] {
+    Sha256::digest(value.as_bytes()).into()
+}
+
+fn shorten(s: &str, max_chars: usize) -> String {
+    if s.chars().count() <= max_chars {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max_chars - 1).collect();
+    out.push('…');
+    out
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn next_char(text: &str, i: usize) -> usize {
+    if i >= text.len() {
+        return text.len() + 1;
+    }
+    let mut j = i + 1;
+    while j < text.len() && !text.is_char_boundary(j) {
+        j += 1;
+    }
+    j
+}

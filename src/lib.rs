@@ -1,0 +1,40 @@
+//! # sendguard
+//!
+//! A content-policy engine for outbound mail: it finds the secrets in email templates
+//! and rendered emails and invoices (plaintext passwords, API keys and tokens, private
+//! keys, connection strings with credentials, card numbers, PINs) and says per document
+//! `pass`, `warn` or `block`, with every finding located and redacted.
+//!
+//! A [`Policy`] compiles once into an immutable [`Engine`] (`Send + Sync`), reused for
+//! every scan:
+//!
+//! ```
+//! use sendguard::{Engine, ScanOptions, Action};
+//! let engine = Engine::default_policy();
+//! let report = engine.scan("Password: Xq7#vB2m9L", &ScanOptions::default());
+//! assert_eq!(report.verdict, Action::Block);
+//! assert_eq!(report.findings[0].redacted, "Xq******9L");
+//! ```
+//!
+//! The flow of one document: decode (HTML, MIME) into views with offset maps → detect
+//! (keyword prefilter, one compiled regex per rule, validators, placeholders) → decide
+//! (policy × context) → [`Report`]. Offsets are byte offsets into the input, with UTF-16
+//! offsets and line/column computed here so that JavaScript never does offset arithmetic.
+#![deny(missing_docs)]
+
+pub mod decode;
+pub mod engine;
+mod error;
+pub mod guard;
+pub mod policy;
+pub mod report;
+pub mod rules;
+
+#[cfg(feature = "wasm")]
+pub mod wasm;
+
+pub use engine::{Engine, EngineBuilder, RuleInfo, ScanOptions};
+pub use error::{Error, ErrorKind};
+pub use guard::{GuardCheck, GuardDecision, GuardLimits, GuardState, GuardSummary, RunGuard};
+pub use policy::{Action, Category, Confidence, Context, Format, Kind, Policy, Rule, Source};
+pub use report::{Finding, Report, Skipped, Suppressed};

@@ -1,0 +1,114 @@
+//! Reading a policy from JSON or TOML, and building on the default policy.
+
+use super::types::Policy;
+use crate::error::Error;
+
+/// The default policy, as shipped in `policy/default.toml`.
+const DEFAULT_POLICY_TOML: &str = include_str!("../../policy/default.toml");
+
+/// The text of the default policy (`sendguard policy default` prints it).
+pub fn default_policy_toml() -> &'static str {
+    DEFAULT_POLICY_TOML
+}
+
+/// The syntax a policy text is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyFormat {
+    /// JSON (what browsers and Node speak).
+    Json,
+    /// TOML (what people write).
+    Toml,
+}
+
+impl PolicyFormat {
+    /// Guesses from the text: JSON starts with `{` after white space; anything else is TOML.
+    pub fn sniff(text: &str) -> PolicyFormat {
+        if text.trim_start().starts_with('{') {
+            PolicyFormat::Json
+        } else {
+            PolicyFormat::Toml
+        }
+    }
+}
+
+impl Policy {
+    /// The default policy, parsed.
+    pub fn default_policy() -> Policy {
+        // The default policy is checked by the test suite; failing here is a build defect.
+        toml::from_str(DEFAULT_POLICY_TOML).expect("the bundled default policy parses")
+    }
+
+    /// Parses a policy from JSON or TOML (auto-detected), without resolving `extends`.
+    pub fn parse(text: &str) -> Result<Policy, Error> {
+        Policy::parse_as(text, PolicyFormat::sniff(text))
+    }
+
+    /// Parses a policy in the given syntax, without resolving `extends`.
+    pub fn parse_as(text: &str, format: PolicyFormat) -> Result<Policy, Error> {
+        match format {
+            PolicyFormat::Json => serde_json::from_str(text).map_err(|e| {
+                Error::policy(format!("policy JSON, line {} column {}: {}", e.line(), e.column(), strip_json_excerpt(&e.to_string())))
+            }),
+            PolicyFormat::Toml => toml::from_str(text).map_err(|e| Error::policy(toml_message(&e))),
+        }
+    }
+
+    /// Resolves `extends`: with `extends = "default"` the result is the default policy with
+    /// this policy's `disable` applied, its rules added (a rule with an existing id replaces
+    /// it), its actions appended (so they win ties), its allow-lists added and its limits
+    /// taking over. Without `extends` the policy is returned as it is.
+    pub fn resolve(self) -> Result<Policy, Error> {
+        match self.extends.as_deref() {
+            None => Ok(self),
+            Some("default") => {
+                let mut base = Policy::default_policy();
+                for id in &self.disable {
+                    if !base.rules.iter().any(|r| &r.id == id) {
+                        return Err(Error::policy(format!("disable: no rule `{id}` in the default policy")));
+                    }
+                }
+                base.rules.retain(|r| !self.disable.contains(&r.id));
+                for rule in self.rules {
+                    match base.rules.iter_mut().find(|r| r.id == rule.id) {
+                        Some(existing) => *existing = rule,
+                        None => base.rules.push(rule),
+                    }
+                }
+                base.actions.extend(self.actions);
+                base.allow.rules.extend(self.allow.rules);
+                base.allow.value_hashes.extend(self.allow.value_hashes);
+                base.allow.paths.extend(self.allow.paths);
+                if !self.limits.is_default() {
+                    base.limits = self.limits;
+                }
+                base.description = self.description.or(base.description);
+                base.extends = None;
+                base.disable.clear();
+                Ok(base)
+            }
+            Some(other) => Err(Error::policy(format!(
+                "extends: unknown base policy `{other}` (the only base is \"default\")"
+            ))),
+        }
+    }
+
+    /// The policy as TOML text.
+    pub fn to_toml(&self) -> Result<String, Error> {
+        toml::to_string_pretty(self).map_err(|e| Error::policy(format!("policy cannot be written as TOML: {e}")))
+    }
+}
+
+/// TOML errors quote the offending line, which may hold a secret from a rule example; keep
+/// the position and the reason only.
+fn toml_message(e: &toml::de::Error) -> String {
+    let reason = e.message();
+    match e.span() {
+        Some(span) => format!("policy TOML at byte {}: {}", span.start, reason),
+        None => format!("policy TOML: {reason}"),
+    }
+}
+
+/// serde_json messages do not quote input, but keep them to one line.
+fn strip_json_excerpt(message: &str) -> String {
+    message.lines().next().unwrap_or("invalid JSON").to_owned()
+}

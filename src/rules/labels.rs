@@ -1,0 +1,202 @@
+//! Validators for values that stand next to a label: passwords, PINs, links with tokens.
+//!
+//! A label (`Password:`) tells what a value is; these checks tell whether what follows is a
+//! value at all — not a mask (`********`), not prose (`must be at least 12 characters`),
+//! not a field left blank, not a placeholder (those are the placeholder detector's).
+
+use super::Candidate;
+
+/// Words that follow a label in prose, never as the value itself.
+const PROSE: &[&str] = &[
+    "a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "will", "would", "must", "should",
+    "can", "cannot", "can't", "could", "may", "might", "has", "have", "had", "not", "no", "none", "n/a", "na",
+    "and", "or", "for", "to", "of", "in", "on", "at", "by", "with", "via", "from", "as", "if", "your", "you",
+    "yours", "our", "their", "this", "that", "these", "it", "its", "here", "below", "above", "hidden",
+    "masked", "redacted", "protected", "removed", "omitted", "required", "optional", "unchanged", "changed",
+    "reset", "set", "sent", "expired", "expires", "expiring", "unknown", "null", "nil", "undefined", "empty",
+    "blank", "same", "see", "click", "use", "enter", "follow", "link", "field", "policy", "hint", "strength",
+    "length", "requirements", "rules", "manager", "managers", "never", "only", "also", "again", "incorrect",
+    "invalid", "wrong", "forgotten", "forgot", "chosen", "encrypted", "stored", "securely", "secure",
+    "case-sensitive", "sensitive", "password", "passwort", "contraseña", "senha", "pin", "code", "please",
+    "included", "provided", "available", "shown", "displayed", "previously", "already", "yet", "now",
+    "nicht", "kein", "keine", "ist", "wird", "pas", "non", "est", "sera", "no", "se", "es", "não", "niet",
+    "wurde", "und", "oder", "ihr", "votre", "vous", "tu", "su", "sua", "je", "uw",
+];
+
+/// Characters used to mask a value.
+const MASK: &[char] = &['*', '•', '●', '·', '∙', '⁕', '#', 'x', 'X', '_', '-', '.', '…', '░', '█'];
+
+/// A value after a password label is a password when it is none of: blank, a mask, a
+/// placeholder, a URL or e-mail address, a prose word, or (after `is`) a plain word.
+pub fn password_value(c: &Candidate<'_>) -> bool {
+    let value = c.secret;
+    let chars = value.chars().count();
+    if !(4..=128).contains(&chars) {
+        return false;
+    }
+    if is_mask(value) || is_template_syntax(value) || is_url_or_email(value) {
+        return false;
+    }
+    let lower = value.to_lowercase();
+    let bare = lower.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+    if PROSE.contains(&bare) || bare.starts_with('(') || bare.starts_with('[') {
+        return false;
+    }
+    let word_like = value.chars().all(|ch| ch.is_alphabetic() || ch == '-' || ch == '\'')
+        && value.chars().filter(|ch| ch.is_alphabetic()).all(|ch| ch.is_lowercase());
+    // "Your password is safe with us": after a verb, a plain word is prose.
+    let by_verb = !c.whole[..c.whole.len() - value.len()].trim_end().ends_with([':', '=', '：', '\t']);
+    if by_verb && (word_like || !has_password_shape(value)) {
+        return false;
+    }
+    // "Password: required for login" — a plain word that the sentence goes on from.
+    if word_like && next_word_is_prose(c.after) {
+        return false;
+    }
+    true
+}
+
+/// Digits, symbols, or mixed case: what a password looks like when prose might not.
+fn has_password_shape(value: &str) -> bool {
+    let digit = value.chars().any(|c| c.is_ascii_digit());
+    let symbol = value.chars().any(|c| !c.is_alphanumeric());
+    let upper = value.chars().any(|c| c.is_uppercase());
+    let lower = value.chars().any(|c| c.is_lowercase());
+    value.chars().count() >= 6 && (digit || symbol || (upper && lower && value.chars().skip(1).any(|c| c.is_uppercase())))
+}
+
+fn next_word_is_prose(after: &str) -> bool {
+    let line = after.split('\n').next().unwrap_or("");
+    let mut words = line.split_whitespace();
+    match words.next() {
+        Some(w) => w.chars().all(|c| c.is_alphabetic() || "',.".contains(c)) && w.chars().next().is_some_and(|c| c.is_lowercase()),
+        None => false,
+    }
+}
+
+/// `********`, `••••`, `xxxx`, `[hidden]`, `<redacted>`: no secret to leak.
+pub fn is_mask(value: &str) -> bool {
+    let v = value.trim_matches(|c: char| "()[]<>{}".contains(c));
+    if v.is_empty() || v.chars().all(|c| MASK.contains(&c)) {
+        return true;
+    }
+    v.contains("***") || v.contains("•••") || v.contains("●●") || v.to_lowercase().contains("xxxx")
+}
+
+/// The start of a template placeholder: those are reported by the placeholder rules.
+pub fn is_template_syntax(value: &str) -> bool {
+    ["{{", "{%", "${", "<%", "{$", "[[", "{!!", "<?", "%%", "@Model", "@model", "#{", "%("]
+        .iter()
+        .any(|p| value.starts_with(p))
+        || (value.starts_with('%') && value.ends_with('%') && value.len() > 2)
+        || (value.starts_with('{') && value.ends_with('}'))
+        || (value.starts_with('$') && value[1..].chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+}
+
+fn is_url_or_email(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.") {
+        return true;
+    }
+    match value.split_once('@') {
+        Some((local, domain)) => !local.is_empty() && domain.contains('.') && domain.chars().all(|c| c.is_alphanumeric() || ".-".contains(c)),
+        None => false,
+    }
+}
+
+/// A PIN: 4–8 digits that are not part of a longer number, an amount or a date.
+pub fn pin_value(c: &Candidate<'_>) -> bool {
+    let v = c.secret;
+    if !(4..=8).contains(&v.len()) || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    // "PIN: 1234.50" or "1234-56" continue the number.
+    let next = c.after.chars().next();
+    let continues = matches!(next, Some('.') | Some(',') | Some('-') | Some('/')) && c.after.chars().nth(1).is_some_and(|d| d.is_ascii_digit());
+    !continues
+}
+
+/// A URL with a bearer token in it: a query value or path segment of 16+ characters
+/// drawn from a token alphabet, with enough variety to be random.
+pub fn url_has_token(url: &str) -> bool {
+    let rest = match url.find("://") {
+        Some(i) => &url[i + 3..],
+        None => return false,
+    };
+    rest.split(['/', '?', '&', '=', '#', ';'])
+        .any(|part| {
+            let n = part.chars().count();
+            n >= 16
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.~%+".contains(c))
+                && part.chars().any(|c| c.is_ascii_digit())
+                && part.chars().any(|c| c.is_ascii_alphabetic())
+                && distinct(part) >= 10
+                && !part.contains('.')
+        })
+}
+
+fn distinct(s: &str) -> usize {
+    let mut seen = [false; 128];
+    let mut n = 0;
+    for b in s.bytes().filter(|b| b.is_ascii()) {
+        if !seen[b as usize] {
+            seen[b as usize] = true;
+            n += 1;
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand<'a>(whole: &'a str, secret: &'a str, after: &'a str) -> Candidate<'a> {
+        Candidate { secret, whole, after }
+    }
+
+    #[test]
+    fn passwords_after_colon() {
+        for (whole, secret) in [("Password: Summer2024!", "Summer2024!"), ("pwd: letmein99", "letmein99"), ("Passwort:\tKx9-trail", "Kx9-trail"), ("Password: letmein", "letmein")] {
+            assert!(password_value(&cand(whole, secret, "")), "expected a password in case {}", whole.len());
+        }
+    }
+
+    #[test]
+    fn not_passwords() {
+        let cases = [
+            ("Password: ********", "********", ""),
+            ("Password: ••••••", "••••••", ""),
+            ("Password: {{password}}", "{{password}}", ""),
+            ("Password: required", "required", " for login"),
+            ("password is safe", "safe", " with us"),
+            ("password is case-sensitive.", "case-sensitive.", ""),
+            ("Password: https://example.com/reset", "https://example.com/reset", ""),
+            ("Password: (hidden)", "(hidden)", ""),
+            ("Password: none", "none", ""),
+        ];
+        for (i, (whole, secret, after)) in cases.iter().enumerate() {
+            assert!(!password_value(&cand(whole, secret, after)), "case {i} should not be a password");
+        }
+    }
+
+    #[test]
+    fn password_after_verb_needs_shape() {
+        assert!(password_value(&cand("Your password is Hello-World7", "Hello-World7", "")));
+        assert!(!password_value(&cand("Your password is strong", "strong", "")));
+    }
+
+    #[test]
+    fn pins() {
+        assert!(pin_value(&cand("PIN: 0142", "0142", "")));
+        assert!(!pin_value(&cand("PIN: 1234", "1234", ".50")));
+        assert!(!pin_value(&cand("PIN: 12", "12", "")));
+    }
+
+    #[test]
+    fn url_tokens() {
+        assert!(url_has_token("https://portal.example.com/reset?t=O46ayJKP4GY08vDuPngU30ZP7Thnp5yf"));
+        assert!(!url_has_token("https://portal.example.com/reset"));
+        assert!(!url_has_token("https://portal.example.com/account/password-reset-instructions"));
+    }
+}
