@@ -297,10 +297,13 @@ fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T
     serde_wasm_bindgen::from_value(value).map_err(|e| input_error(&format!("{what}: {e}")))
 }
 
-/// Scan options as JavaScript passes them. Unknown fields are refused so that a typo
-/// (`contxt`) is an error, not a silently generic scan.
+/// The keys of a scan options object. Others are refused so that a typo (`contxt`) is
+/// an error, not a silently generic scan.
+const SCAN_OPTION_KEYS: [&str; 4] = ["context", "kind", "format", "path"];
+
+/// Scan options as JavaScript passes them.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct JsScanOptions {
     #[serde(default)]
     context: Option<String>,
@@ -319,6 +322,18 @@ fn scan_options(value: Option<JsValue>, what: &str) -> Result<ScanOptions, JsVal
         Some(v) if !v.is_undefined() && !v.is_null() => v,
         _ => return Ok(options),
     };
+    // serde-wasm-bindgen reads only the keys it knows, so unknown ones are checked here.
+    if value.is_object() {
+        for key in js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !SCAN_OPTION_KEYS.contains(&key.as_str()) {
+                return Err(input_error(&format!(
+                    "{what} options: unknown option `{key}`, expected {}",
+                    SCAN_OPTION_KEYS.join(", ")
+                )));
+            }
+        }
+    }
     let js: JsScanOptions = from_js(value, &format!("{what} options"))?;
     if let Some(name) = js.context {
         // Context::parse also takes the aliases the CLI takes (`statement`, `reset`, …).

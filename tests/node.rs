@@ -1,0 +1,20 @@
+//! The shared wasm cases (tests/common) in Node.js (`wasm-pack test --node`).
+#![cfg(all(target_arch = "wasm32", feature = "wasm"))]
+
+#[macro_use]
+mod common;
+
+shared_cases!(
+    default_engine_blocks_a_password,
+    clean_text_passes,
+    utf16_offsets_survive_emoji_and_cjk,
+    policy_forms,
+    bad_policies_throw_with_codes,
+    rule_errors_name_the_rule,
+    engine_keeps_working_after_errors,
+    options_reach_the_engine,
+    scan_bytes_reads_text_html_and_buffers,
+    rules_are_listed,
+    typescript_matches_the_rust_enums,
+    version_is_the_crate_version,
+);
