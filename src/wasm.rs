@@ -17,6 +17,7 @@
 
 use crate::engine::{Engine, ScanOptions};
 use crate::error::Error;
+use crate::guard::{GuardCheck, GuardLimits, GuardState, RunGuard};
 use crate::policy::{Context, Format, Kind};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -216,44 +217,84 @@ export interface SendguardError extends Error {
   ruleId?: string;
 }
 
-/** Limits of a run; all optional, absent means unlimited. */
+/** Limits of a run; all optional, absent means unlimited. Each N means "at most N". */
 export interface GuardLimits {
+  /** Blocked messages allowed before the run halts; 0 halts at the first. */
   maxBlocked?: number;
+  /** Warned messages allowed before the run halts; 0 halts at the first. */
+  maxWarned?: number;
+  /** Messages checked before the run halts (at least 1). */
   maxMessages?: number;
+  /** Messages within any 60 s before the run halts as a burst (at least 1). */
+  maxPerMinute?: number;
+  /** Messages within any hour before the run halts as a burst (at least 1). */
+  maxPerHour?: number;
+  /** Messages sent to one recipient; more are held (at least 1). */
+  maxPerRecipient?: number;
+  /** Messages sent with the same fingerprint; more are held (at least 1). */
+  maxDuplicates?: number;
+  /** Whole days between `triggeredAt` and `at` beyond which a message is held (at least 1). */
+  maxTriggerAgeDays?: number;
+  /** Held messages allowed before the run halts; 0 halts at the first hold. */
+  maxHeld?: number;
 }
 /** One message of a run, as the caller describes it. Times are milliseconds since the epoch. */
 export interface GuardCheck {
+  /** `addr` or `Name <addr>`. */
   recipient: string;
+  /** When the message is about to be sent (the caller's clock). */
   at: number;
+  /** The engine's verdict on the message. */
   verdict: Verdict;
+  /** When the event that caused the message happened (the stored email, the ticket). */
   triggeredAt?: number;
+  /** The template's name, named in reasons. */
   template?: string;
+  /** What identifies "the same message" (e.g. a hash of the body); never echoed. */
   fingerprint?: string;
 }
 /** `send`: go ahead; `hold`: keep this one back; `halt`: the run is stopped until `reset()`. */
 export type GuardAction = "send" | "hold" | "halt";
-/** Counters of a run. */
+/** Counters of a run; `checked = sent + held + halted`. */
 export interface GuardCounts {
-  messages: number;
+  checked: number;
+  sent: number;
+  held: number;
+  halted: number;
   blocked: number;
+  warned: number;
 }
 /** The guard's answer for one message. */
 export interface GuardDecision {
   action: GuardAction;
-  reason: string | null;
+  /** The limit that applied, with its numbers; `within limits` for a send. Never content. */
+  reason: string;
   counts: GuardCounts;
 }
-/** Counts of the run so far, and why it halted. */
+/** The run so far. */
 export interface GuardSummary {
+  halted: boolean;
+  haltReason: string | null;
+  haltedAtCheck: number | null;
   counts: GuardCounts;
-  halted: string | null;
+  limits: GuardLimits;
+}
+/** Why and where a run halted. */
+export interface GuardHalt {
+  reason: string;
+  /** 1-based number of the check that tripped it. */
+  check: number;
 }
 /** A guard's whole state: a plain, JSON-serialisable value for the host's own store. */
 export interface GuardState {
   version: number;
   limits: GuardLimits;
   counts: GuardCounts;
-  halted: string | null;
+  halt?: GuardHalt;
+  clock?: number;
+  window?: number[];
+  recipients?: Record<string, number>;
+  fingerprints?: Record<string, number>;
 }
 "#;
 
@@ -289,21 +330,24 @@ fn to_js<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
         .map_err(|e| js_error("internal", &format!("{what} could not be converted for JavaScript: {e}"), None))
 }
 
-/// A Rust value from a JS object; `what` names the argument in the error message.
+/// A Rust value from a plain JS object; `what` names the argument in the error message.
+///
+/// The object goes through `JSON.stringify` and serde_json rather than serde-wasm-bindgen,
+/// because serde-wasm-bindgen reads only the keys it knows: `deny_unknown_fields` would be
+/// ignored, and a typo such as `triggerAt` would silently switch a guard limit off.
 fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsValue> {
     if !value.is_object() || js_sys::Array::is_array(&value) {
         return Err(input_error(&format!("{what} must be a plain object")));
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| input_error(&format!("{what}: {e}")))
+    let json = js_sys::JSON::stringify(&value)
+        .map_err(|_| input_error(&format!("{what} cannot be converted to JSON (a cycle, or a BigInt?)")))?;
+    serde_json::from_str(&String::from(json)).map_err(|e| input_error(&format!("{what}: {e}")))
 }
 
-/// The keys of a scan options object. Others are refused so that a typo (`contxt`) is
-/// an error, not a silently generic scan.
-const SCAN_OPTION_KEYS: [&str; 4] = ["context", "kind", "format", "path"];
-
-/// Scan options as JavaScript passes them.
+/// Scan options as JavaScript passes them. Unknown keys are refused so that a typo
+/// (`contxt`) is an error, not a silently generic scan.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsScanOptions {
     #[serde(default)]
     context: Option<String>,
@@ -322,18 +366,6 @@ fn scan_options(value: Option<JsValue>, what: &str) -> Result<ScanOptions, JsVal
         Some(v) if !v.is_undefined() && !v.is_null() => v,
         _ => return Ok(options),
     };
-    // serde-wasm-bindgen reads only the keys it knows, so unknown ones are checked here.
-    if value.is_object() {
-        for key in js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !SCAN_OPTION_KEYS.contains(&key.as_str()) {
-                return Err(input_error(&format!(
-                    "{what} options: unknown option `{key}`, expected {}",
-                    SCAN_OPTION_KEYS.join(", ")
-                )));
-            }
-        }
-    }
     let js: JsScanOptions = from_js(value, &format!("{what} options"))?;
     if let Some(name) = js.context {
         // Context::parse also takes the aliases the CLI takes (`statement`, `reset`, …).
@@ -442,6 +474,69 @@ impl JsEngine {
     #[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
     pub fn rules(&self) -> Result<JsValue, JsValue> {
         to_js(&self.engine.rules(), "the rule list")
+    }
+}
+
+/// Run-level limits with a sticky halt (`new RunGuard(limits?)` in JavaScript).
+#[wasm_bindgen(js_name = RunGuard)]
+pub struct JsRunGuard {
+    guard: RunGuard,
+}
+
+#[wasm_bindgen(js_class = RunGuard)]
+impl JsRunGuard {
+    /// A guard for one run. Throws code `input` when `limits` is not a limits object, and
+    /// `policy` when a limit makes no sense (`maxMessages: 0`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "GuardLimits | null")] limits: Option<JsValue>,
+    ) -> Result<JsRunGuard, JsValue> {
+        console_error_panic_hook::set_once();
+        let limits: GuardLimits = match limits {
+            Some(v) if !v.is_undefined() && !v.is_null() => from_js(v, "RunGuard limits")?,
+            _ => GuardLimits::default(),
+        };
+        let guard = RunGuard::new(limits).map_err(|e| engine_error(&e))?;
+        Ok(JsRunGuard { guard })
+    }
+
+    /// Judges one message of the run: `send`, `hold` or (sticky) `halt`.
+    #[wasm_bindgen(unchecked_return_type = "GuardDecision")]
+    pub fn check(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "GuardCheck")] message: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let message: GuardCheck = from_js(message, "RunGuard.check message")?;
+        to_js(&self.guard.check(&message), "the guard decision")
+    }
+
+    /// Counts so far and the halt reason, if any.
+    #[wasm_bindgen(unchecked_return_type = "GuardSummary")]
+    pub fn summary(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.guard.summary(), "the guard summary")
+    }
+
+    /// The whole state as a plain object, to keep in the host's store.
+    #[wasm_bindgen(unchecked_return_type = "GuardState")]
+    pub fn state(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.guard.state(), "the guard state")
+    }
+
+    /// A guard resumed from `state()`. Throws code `input` when the state is not one.
+    #[wasm_bindgen(js_name = fromState)]
+    pub fn from_state(
+        #[wasm_bindgen(unchecked_param_type = "GuardState")] state: JsValue,
+    ) -> Result<JsRunGuard, JsValue> {
+        console_error_panic_hook::set_once();
+        let state: GuardState = from_js(state, "RunGuard.fromState state")?;
+        let guard = RunGuard::from_state(state).map_err(|e| engine_error(&e))?;
+        Ok(JsRunGuard { guard })
+    }
+
+    /// Starts the run over with the same limits (counts, windows and the halt cleared):
+    /// the decision of a person who has looked at why the run halted.
+    pub fn reset(&mut self) {
+        self.guard.reset();
     }
 }
 

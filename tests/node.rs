@@ -17,4 +17,6 @@ shared_cases!(
     rules_are_listed,
     typescript_matches_the_rust_enums,
     version_is_the_crate_version,
+    run_guard_halts_and_resumes,
+    run_guard_errors_have_codes,
 );

@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 use js_sys::{JsString, Reflect, Uint8Array};
-use sendguard::wasm::{version, JsEngine, TYPESCRIPT};
+use sendguard::wasm::{version, JsEngine, JsRunGuard, TYPESCRIPT};
 use sendguard::{Category, Context};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -218,4 +218,52 @@ pub fn typescript_matches_the_rust_enums() {
 
 pub fn version_is_the_crate_version() {
     assert_eq!(version(), env!("CARGO_PKG_VERSION"));
+}
+
+/// A guard that allows no blocked message halts at the first, stays halted across
+/// `state()`/`fromState()`, and runs again after `reset()`.
+pub fn run_guard_halts_and_resumes() {
+    let mut guard = JsRunGuard::new(Some(object(r#"{"maxBlocked": 0}"#))).unwrap_or_else(|_| panic!("limits"));
+    let send = |verdict: &str, at: u64| object(&format!(r#"{{"recipient": "a@example.com", "at": {at}, "verdict": "{verdict}"}}"#));
+    let decision = guard.check(send("pass", 1_700_000_000_000)).unwrap();
+    assert_eq!(get_str(&decision, "action"), "send");
+    let decision = guard.check(send("block", 1_700_000_001_000)).unwrap();
+    assert_eq!(get_str(&decision, "action"), "halt");
+    let decision = guard.check(send("pass", 1_700_000_002_000)).unwrap();
+    assert_eq!(get_str(&decision, "action"), "halt", "a halt is sticky");
+    let summary = guard.summary().unwrap();
+    assert_eq!(get(&summary, "halted").as_bool(), Some(true));
+    assert_eq!(get_num(&get(&summary, "counts"), "checked"), 3);
+
+    let mut resumed = JsRunGuard::from_state(guard.state().unwrap()).unwrap_or_else(|_| panic!("state"));
+    let decision = resumed.check(send("pass", 1_700_000_003_000)).unwrap();
+    assert_eq!(get_str(&decision, "action"), "halt", "a resumed guard stays halted");
+    resumed.reset();
+    let decision = resumed.check(send("pass", 1_700_000_004_000)).unwrap();
+    assert_eq!(get_str(&decision, "action"), "send");
+}
+
+pub fn run_guard_errors_have_codes() {
+    let bad_limits: [(JsValue, &str); 4] = [
+        (object(r#"{"maxMessages": 0}"#), "policy"),
+        (object(r#"{"maxBloked": 1}"#), "input"),
+        (object(r#"{"maxBlocked": "one"}"#), "input"),
+        (JsValue::from_str("maxBlocked=1"), "input"),
+    ];
+    for (limits, code) in bad_limits {
+        let error = JsRunGuard::new(Some(limits)).err().expect("bad limits throw");
+        assert_eq!(error_code(error), code);
+    }
+    let mut guard = JsRunGuard::new(None).unwrap_or_else(|_| panic!("no limits"));
+    let bad_checks = [
+        r#"{"recipient": "a@example.com", "at": 1, "verdict": "maybe"}"#,
+        r#"{"recipient": "a@example.com", "verdict": "pass"}"#,
+        r#"{"recipient": "a@example.com", "at": 1, "verdict": "pass", "triggerAt": 0}"#,
+    ];
+    for check in bad_checks {
+        assert_eq!(error_code(guard.check(object(check)).err().expect("a bad check throws")), "input");
+    }
+    let decision = guard.check(object(r#"{"recipient": "a@example.com", "at": 1, "verdict": "pass"}"#)).unwrap();
+    assert_eq!(get_str(&decision, "action"), "send", "the guard works after errors");
+    assert_eq!(error_code(JsRunGuard::from_state(object(r#"{"version": 99}"#)).err().expect("bad state")), "input");
 }
