@@ -552,6 +552,7 @@ impl<'a> Writer<'a> {
             self.flush();
             self.map.push(self.text.len(), a);
             self.text.push_str(&self.src[a..b]);
+            self.map.push(self.text.len(), b);
             self.content_end = b;
             return;
         }
@@ -573,6 +574,8 @@ impl<'a> Writer<'a> {
             self.flush();
             self.map.push(self.text.len(), start);
             self.text.push_str(&self.src[start..end]);
+            // Where the run ends, so that a span ending here does not take in the markup after it.
+            self.map.push(self.text.len(), end);
             self.content_end = end;
         } else if let Some((wa, wb)) = self.ws {
             if wb == start {

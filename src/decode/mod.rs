@@ -24,11 +24,14 @@ impl View {
 
 /// Checkpoints `(view_offset, source_offset)`, sorted by view offset.
 ///
-/// Between two checkpoints the mapping is a plain shift (`src = cp.src + (v - cp.view)`),
-/// clamped to the next checkpoint's source offset. Decoded entities and inserted
-/// separators each start a checkpoint, so a view span `[s, e)` maps to the source span
-/// that produced it: an `&amp;` that became `&` maps back to all five source bytes.
-/// An empty map is the identity. Memory is one checkpoint per decoding event, not per byte.
+/// After a checkpoint the mapping is a plain shift (`src = cp.src + (v - cp.view)`).
+/// Decoders push a checkpoint where a run of copied text starts and where it ends, and
+/// around every decoded entity or inserted separator. Two checkpoints may share a view
+/// offset: the end of one run and the start of the next, with markup dropped in between.
+/// A span's start maps through the last of them and its end through the first, so that
+/// `<code>TOKEN</code>` maps `TOKEN` to exactly its five source bytes, and an `&amp;`
+/// that became `&` maps back to all five bytes of the entity. An empty map is the
+/// identity. Memory is a few checkpoints per decoding event, not one per byte.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OffsetMap {
     checkpoints: Vec<(usize, usize)>,
@@ -42,20 +45,12 @@ impl OffsetMap {
 
     /// Records that view offset `view` corresponds to source offset `source`.
     ///
-    /// Calls must come in non-decreasing `view` order; a repeated `view` replaces the
-    /// previous checkpoint (the later source position wins).
+    /// Calls must come in non-decreasing `view` order. A checkpoint equal to the last one
+    /// is dropped; one at the same view offset as the last is kept (see the type docs).
     pub fn push(&mut self, view: usize, source: usize) {
-        if let Some(last) = self.checkpoints.last_mut() {
-            if last.0 == view {
-                last.1 = source;
-                return;
-            }
-            // Skip checkpoints that the running shift already implies.
-            if view >= last.0 && source >= last.1 && source - last.1 == view - last.0 {
-                return;
-            }
+        if self.checkpoints.last() != Some(&(view, source)) {
+            self.checkpoints.push((view, source));
         }
-        self.checkpoints.push((view, source));
     }
 
     /// Number of checkpoints held (for tests and memory accounting).
@@ -68,29 +63,33 @@ impl OffsetMap {
         self.checkpoints.is_empty()
     }
 
-    /// Source offset of view offset `view`.
+    /// Source offset where the view text at `view` starts coming from.
     pub fn to_source(&self, view: usize) -> usize {
-        if self.checkpoints.is_empty() {
-            return view;
-        }
+        // The last checkpoint at or before `view`.
         let idx = self.checkpoints.partition_point(|&(v, _)| v <= view);
-        if idx == 0 {
-            // Before the first checkpoint the text is unchanged.
-            return view;
+        match idx.checked_sub(1).map(|i| self.checkpoints[i]) {
+            Some((v, s)) => s + (view - v),
+            None => view,
         }
-        let (v, s) = self.checkpoints[idx - 1];
-        let mapped = s + (view - v);
-        match self.checkpoints.get(idx) {
-            Some(&(_, next_src)) => mapped.min(next_src),
-            None => mapped,
+    }
+
+    /// Source offset where the view text before `view` ends.
+    pub fn to_source_end(&self, view: usize) -> usize {
+        let first_at = self.checkpoints.partition_point(|&(v, _)| v < view);
+        match self.checkpoints.get(first_at) {
+            Some(&(v, s)) if v == view => s,
+            _ => match first_at.checked_sub(1).map(|i| self.checkpoints[i]) {
+                Some((v, s)) => s + (view - v),
+                None => view,
+            },
         }
     }
 
     /// Source span of the view span `[start, end)`.
     pub fn span_to_source(&self, start: usize, end: usize) -> (usize, usize) {
         let s = self.to_source(start);
-        let e = self.to_source(end).max(s);
-        (s, e)
+        let e = if end > start { self.to_source_end(end) } else { s };
+        (s, e.max(s))
     }
 }
 
@@ -116,6 +115,17 @@ mod tests {
         assert_eq!(m.to_source(2), 6);
         assert_eq!(m.span_to_source(1, 2), (1, 6));
         assert_eq!(m.span_to_source(0, 3), (0, 7));
+    }
+
+    #[test]
+    fn dropped_markup_is_not_part_of_a_span() {
+        // source: "<b>TOKEN</b> x"  view: "TOKEN x"
+        let mut m = OffsetMap::default();
+        m.push(0, 3);
+        m.push(5, 8);
+        m.push(5, 12);
+        assert_eq!(m.span_to_source(0, 5), (3, 8));
+        assert_eq!(m.span_to_source(5, 7), (12, 14));
     }
 }
 
