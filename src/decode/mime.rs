@@ -1,0 +1,1211 @@
+//! MIME: turn a raw RFC 5322 message into the text-bearing parts the engine scans.
+//!
+//! The message is parsed by `mail-parser` (transfer encodings, RFC 2047 encoded-words,
+//! charsets through its tables and `encoding_rs`). This module walks the parsed tree
+//! itself, with an explicit stack, so that *our* limits (parts, depth, decoded size)
+//! decide what is read, and it adds what the parser does not do: the choice of what is
+//! text, inline `data:` URIs, PDF text ([`super::pdf`]), and human notes on everything
+//! that was not read. [`decode_message`] never panics and never fails: broken input
+//! yields what could be read plus `skipped` and `limits_hit` entries.
+//!
+//! Part paths follow IMAP section numbers (`1`, `1.2`); named attachments are
+//! `attachment:<file name>`; recipient-visible headers are `header:Subject`; a nested
+//! message prefixes its own with the path of its container (`2/header:Subject`, `2.1`);
+//! an inline `data:` URI is `<path>/data:<n>`.
+
+use crate::policy::Format;
+use crate::report::Skipped;
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::{Encoding, HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+/// The MIME limits, usually taken from the policy's [`Limits`](crate::policy::Limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MimeOptions {
+    /// Largest raw message read; bytes after it are not parsed.
+    pub max_message_bytes: usize,
+    /// Most parts read (containers, leaves, recipient-visible headers and `data:` URIs count).
+    pub max_parts: usize,
+    /// Deepest nesting read: a part inside more containers (multiparts, nested messages)
+    /// is not read. Values above [`HARD_MAX_DEPTH`] act as that bound.
+    pub max_depth: usize,
+    /// Largest decoded text kept per part; the rest of that part is not scanned.
+    pub max_part_bytes: usize,
+}
+
+impl Default for MimeOptions {
+    fn default() -> Self {
+        MimeOptions::from_limits(&crate::policy::Limits::default())
+    }
+}
+
+impl MimeOptions {
+    /// The MIME limits of a policy.
+    pub fn from_limits(limits: &crate::policy::Limits) -> Self {
+        MimeOptions {
+            max_message_bytes: limits.max_message_bytes,
+            max_parts: limits.max_parts,
+            max_depth: limits.max_depth,
+            max_part_bytes: limits.max_part_bytes,
+        }
+    }
+}
+
+/// One text-bearing piece of a message, decoded and ready to scan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedPart {
+    /// Where it is: `1`, `1.2`, `attachment:accounts.csv`, `header:Subject`, `1/data:1`.
+    pub path: String,
+    /// Lowercase MIME type (`text/plain`, `application/pdf`); `header` for header fields.
+    pub content_type: String,
+    /// How to scan `text`: [`Format::Html`] or [`Format::Text`].
+    pub format: Format,
+    /// The decoded text: transfer encoding undone, charset applied. Finding offsets are
+    /// byte offsets into this text.
+    pub text: String,
+    /// Byte range in the raw message of the whole part, header block and body (for a
+    /// header field: the whole field, name included). Parts of a transfer-encoded nested
+    /// message and `data:` URIs carry the range of the part that holds them.
+    pub raw_range: (usize, usize),
+    /// What the decoder had to guess or cut, for people (`unknown charset x-foo ...`).
+    pub notes: Vec<String>,
+}
+
+/// A message decoded into parts, with everything that was not read said out loud.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DecodedMessage {
+    /// The text-bearing parts, in message order (headers of a message before its body).
+    pub parts: Vec<DecodedPart>,
+    /// Parts not scanned (binary attachments, parts past a limit), with the reason.
+    pub skipped: Vec<Skipped>,
+    /// One human sentence per limit reached; non-empty means the message was not fully read.
+    pub limits_hit: Vec<String>,
+}
+
+/// True when `raw` starts with an RFC 5322 header block: a first line `Name: value`
+/// (or an mbox `From ` line) and at least one of the header fields that every message
+/// or MIME entity has (`From`, `To`, `Subject`, `Date`, `MIME-Version`, `Content-Type`,
+/// `Message-ID`, `Received`, `Return-Path`) among the first lines.
+pub fn looks_like_eml(raw: &[u8]) -> bool {
+    const NAMES: [&[u8]; 10] = [
+        b"from", b"to", b"subject", b"date", b"mime-version", b"content-type", b"message-id",
+        b"received", b"return-path", b"delivered-to",
+    ];
+    let head = &raw[..raw.len().min(16 * 1024)];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let mut known = 0;
+    for (index, line) in head.split(|&b| b == b'\n').enumerate().take(64) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break; // end of the header block
+        }
+        if index == 0 && line.starts_with(b"From ") {
+            continue; // mbox separator line
+        }
+        if matches!(line[0], b' ' | b'\t') {
+            if index == 0 {
+                return false;
+            }
+            continue; // folded continuation
+        }
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            return false;
+        };
+        let name = &line[..colon];
+        if name.is_empty() || !name.iter().all(|&b| b.is_ascii_graphic() && b != b':') {
+            return false;
+        }
+        if NAMES.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            known += 1;
+        }
+    }
+    known > 0
+}
+
+/// Decodes a raw message into the parts to scan. Never panics, never fails.
+///
+/// ```
+/// use sendguard::decode::mime::{decode_message, MimeOptions};
+/// let raw = b"Subject: =?UTF-8?B?SGVsbG8=?=\r\nContent-Type: text/plain\r\n\r\nBody\r\n";
+/// let message = decode_message(raw, &MimeOptions::default());
+/// assert_eq!(message.parts[0].path, "header:Subject");
+/// assert_eq!(message.parts[0].text, "Hello");
+/// assert_eq!(message.parts[1].path, "1");
+/// ```
+pub fn decode_message(raw: &[u8], opts: &MimeOptions) -> DecodedMessage {
+    let opts = &MimeOptions { max_depth: opts.max_depth.min(HARD_MAX_DEPTH), ..*opts };
+    let mut walker = Walker {
+        opts,
+        out: DecodedMessage::default(),
+        count: 0,
+        depth_hit: false,
+        nesting_hit: false,
+        message_depth: 0,
+        reparse_budget: raw.len().min(opts.max_message_bytes).saturating_mul(4).saturating_add(64 * 1024),
+        names: HashSet::new(),
+    };
+    let mut input = raw;
+    if raw.len() > opts.max_message_bytes {
+        input = &raw[..opts.max_message_bytes];
+        walker.limit(
+            format!("bytes {}..", opts.max_message_bytes),
+            format!(
+                "message is {} bytes, more than the limit of {}; bytes after {} not read",
+                raw.len(),
+                opts.max_message_bytes,
+                opts.max_message_bytes
+            ),
+        );
+    }
+    walker.message(input, String::new(), 0, Place { base: 0, fixed: None });
+    if walker.depth_hit {
+        walker.out.limits_hit.push(format!(
+            "message nests deeper than {} levels; parts below level {} not read",
+            opts.max_depth, opts.max_depth
+        ));
+    }
+    if walker.nesting_hit {
+        walker.out.limits_hit.push(format!(
+            "encoded or digest messages nested more than {MAX_NESTED_MESSAGES} deep (or too much to re-read); the inner ones not read"
+        ));
+    }
+    walker.out
+}
+
+/// The deepest nesting read whatever the policy says: part paths grow with depth
+/// (`1.1.1…`), so an unbounded depth would make the walk quadratic.
+pub const HARD_MAX_DEPTH: usize = 1024;
+
+/// Nested messages are parsed one level per call of [`Walker::message`]; this bounds
+/// that recursion whatever `max_depth` says (each level costs a few kB of stack, and
+/// wasm has 1 MB).
+const MAX_NESTED_MESSAGES: usize = 32;
+
+/// Where the bytes of a (nested) message are in the raw message.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    /// Offset of the message's first byte in the raw message.
+    base: usize,
+    /// For a transfer-encoded nested message, whose bytes exist only decoded: the range
+    /// of its container, reported for every part inside.
+    fixed: Option<(usize, usize)>,
+}
+
+impl Place {
+    fn range(&self, start: u32, end: u32) -> (usize, usize) {
+        self.fixed.unwrap_or((self.base + start as usize, self.base + end as usize))
+    }
+}
+
+/// One part to visit.
+struct Frame<'m, 'x> {
+    /// The (nested) message the part belongs to.
+    message: &'m Message<'x>,
+    /// Where that message's bytes are.
+    place: Place,
+    part: u32,
+    path: String,
+    depth: usize,
+    /// True for the root part of the message (its headers are emitted once).
+    root: bool,
+    /// True for the children of a `multipart/digest`, which default to `message/rfc822`.
+    in_digest: bool,
+}
+
+struct Walker<'o> {
+    opts: &'o MimeOptions,
+    out: DecodedMessage,
+    count: usize,
+    depth_hit: bool,
+    nesting_hit: bool,
+    message_depth: usize,
+    /// Bytes the parser may still be given for nested messages it could not parse in
+    /// place, so that nesting never multiplies the work by more than a constant.
+    reparse_budget: usize,
+    names: HashSet<String>,
+}
+
+// The parser parses a plain nested `message/rfc822` in place, in one iterative pass.
+// A transfer-encoded one (and any child of a `multipart/digest`, which defaults to
+// `message/rfc822`) it decodes and parses recursively, then copies the result with a
+// recursive `into_owned`: a few hundred plain `message/rfc822` levels inside one base64
+// part overflow a 1 MB stack, the wasm default (measured: ~900 levels in release, ~300 in
+// debug), and mail-parser 0.11 has no setting for it. So before parsing, the Content-Type
+// of those parts is renamed (`message/` → `messagx/`, `digest` → `digesx`: same length,
+// offsets hold), the parser keeps them as leaves, and this module parses them itself,
+// one bounded level at a time ([`MAX_NESTED_MESSAGES`], `reparse_budget`).
+const NEUTRAL_MESSAGE: &str = "messagx";
+const NEUTRAL_DIGEST: &str = "digesx";
+
+/// Renames `digest`, and `message/` where the header block declares a transfer encoding
+/// other than 7bit/8bit/binary, in `Content-Type` fields (with their folded lines).
+/// A header block here is a run of non-blank lines; renaming in a body that merely looks
+/// like headers is harmless (one letter of a type name). Borrowed when nothing is renamed.
+/// Linear in the input.
+fn neutralize_nesting(input: &[u8]) -> Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut block_start = 0;
+    while block_start < input.len() {
+        // One block: lines up to a blank line (or the end).
+        let mut end = block_start;
+        let mut encoded = false;
+        let mut types: Vec<(usize, usize)> = Vec::new();
+        let mut field: Option<(bool, usize)> = None; // (is Content-Type, start) of the field being read
+        loop {
+            if end >= input.len() {
+                break;
+            }
+            let line_end = memchr::memchr(b'\n', &input[end..]).map_or(input.len(), |i| end + i + 1);
+            let line = &input[end..line_end];
+            if matches!(line, b"\n" | b"\r\n") {
+                end = line_end;
+                break;
+            }
+            if !matches!(line.first(), Some(b' ' | b'\t')) {
+                if let Some((true, start)) = field.take() {
+                    types.push((start, end));
+                }
+                if let Some(value) = field_value(line, b"content-transfer-encoding") {
+                    let value = value.trim_ascii().to_ascii_lowercase();
+                    encoded |= !matches!(value.as_slice(), b"7bit" | b"8bit" | b"binary");
+                }
+                field = field_value(line, b"content-type").map(|_| (true, end));
+            }
+            end = line_end;
+        }
+        if let Some((true, start)) = field {
+            types.push((start, end));
+        }
+        for (start, stop) in types {
+            let mut rename = |needle: &[u8], replacement: &[u8]| {
+                let mut at = start;
+                while let Some(i) = find_ascii_ci(&input[at..stop], needle) {
+                    let pos = at + i;
+                    let buffer = out.get_or_insert_with(|| input.to_vec());
+                    buffer[pos..pos + needle.len()].copy_from_slice(replacement);
+                    at = pos + needle.len();
+                }
+            };
+            rename(b"digest", b"digesx");
+            if encoded {
+                rename(b"message/", b"messagx/");
+            }
+        }
+        block_start = end.max(block_start + 1);
+    }
+    out.map_or(Cow::Borrowed(input), Cow::Owned)
+}
+
+/// The value of `line` when it is the field `name` (`Name :` with optional blanks).
+fn field_value<'l>(line: &'l [u8], name: &[u8]) -> Option<&'l [u8]> {
+    if line.len() < name.len() || !line[..name.len()].eq_ignore_ascii_case(name) {
+        return None;
+    }
+    let rest = &line[name.len()..];
+    let blanks = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    (rest.get(blanks) == Some(&b':')).then(|| &rest[blanks + 1..])
+}
+
+fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// A `message/rfc822` or `message/global` part (renamed), or a digest child without type.
+fn is_nested_message(part: &mail_parser::MessagePart<'_>, in_digest: bool) -> bool {
+    match part.content_type() {
+        Some(ct) => {
+            ct.ctype().eq_ignore_ascii_case(NEUTRAL_MESSAGE)
+                && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global"))
+        }
+        None => in_digest,
+    }
+}
+
+impl Walker<'_> {
+    fn limit(&mut self, part: String, message: String) {
+        self.out.skipped.push(Skipped { part, reason: message.clone() });
+        self.out.limits_hit.push(message);
+    }
+
+    /// Counts one part; false (and the limit recorded once) when it is past `max_parts`.
+    fn admit(&mut self, path: &str) -> bool {
+        self.count += 1;
+        if self.count == self.opts.max_parts + 1 {
+            self.limit(
+                format!("{path} and after"),
+                format!(
+                    "message has more than {} parts; parts after {} not read",
+                    self.opts.max_parts, self.opts.max_parts
+                ),
+            );
+        }
+        self.count <= self.opts.max_parts
+    }
+
+    /// Cuts `text` to `max_part_bytes` (on a character boundary), recording the limit.
+    fn cap(&mut self, text: &mut String, notes: &mut Vec<String>, path: &str) {
+        let max = self.opts.max_part_bytes;
+        if text.len() > max {
+            let mut end = max;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let message = format!(
+                "part {path} decodes to {} bytes, more than the limit of {max}; bytes after {max} not read",
+                text.len()
+            );
+            text.truncate(end);
+            notes.push(message.clone());
+            self.limit(format!("{path} bytes {end}.."), message);
+        }
+    }
+
+    /// Parses and walks one message (the top one, or a nested one at `path`).
+    fn message(&mut self, bytes: &[u8], path: String, depth: usize, place: Place) {
+        let neutral = neutralize_nesting(bytes);
+        match MessageParser::default().parse(neutral.as_ref()) {
+            Some(parsed) => {
+                self.walk(&parsed, path, depth, place);
+                teardown(parsed);
+            }
+            None => {
+                // No header block: say so and still hand over the bytes as text, so that
+                // a secret in a broken message is not a silent pass.
+                let path = if path.is_empty() { "1".to_owned() } else { format!("{path}.1") };
+                if !self.admit(&path) {
+                    return;
+                }
+                let mut text = String::from_utf8_lossy(bytes).into_owned();
+                let mut notes = vec!["no RFC 5322 header block found; read as UTF-8 text".to_owned()];
+                self.cap(&mut text, &mut notes, &path);
+                let raw_range = place.range(0, u32::try_from(bytes.len()).unwrap_or(u32::MAX));
+                self.out.parts.push(DecodedPart {
+                    path,
+                    content_type: "text/plain".into(),
+                    format: Format::Text,
+                    text,
+                    raw_range,
+                    notes,
+                });
+            }
+        }
+    }
+
+    fn walk(&mut self, message: &Message<'_>, prefix: String, depth: usize, place: Place) {
+        let mut stack = vec![Frame { message, place, part: 0, path: prefix, depth, root: true, in_digest: false }];
+        while let Some(frame) = stack.pop() {
+            if self.count > self.opts.max_parts {
+                break;
+            }
+            let (message, place) = (frame.message, frame.place);
+            let Some(part) = message.parts.get(frame.part as usize) else { continue };
+            let range = place.range(part.offset_header, part.offset_end);
+            if frame.root {
+                self.headers(message, &frame.path, place);
+            }
+            // The single body of a message is section 1 of it (IMAP numbering).
+            let display = match (frame.root, frame.path.is_empty()) {
+                (_, true) => "1".to_owned(),
+                (true, false) => format!("{}.1", frame.path),
+                (false, false) => frame.path.clone(),
+            };
+            if let PartType::Multipart(children) = &part.body {
+                if frame.depth >= self.opts.max_depth {
+                    self.too_deep(&display);
+                    continue;
+                }
+                let in_digest = part
+                    .content_type()
+                    .and_then(|ct| ct.subtype())
+                    .is_some_and(|sub| sub.eq_ignore_ascii_case(NEUTRAL_DIGEST));
+                let prefix = if frame.path.is_empty() { String::new() } else { format!("{}.", frame.path) };
+                // Reverse, so that the stack pops them in message order.
+                for (index, &child) in children.iter().enumerate().rev() {
+                    stack.push(Frame {
+                        message,
+                        place,
+                        part: child,
+                        path: format!("{prefix}{}", index + 1),
+                        depth: frame.depth + 1,
+                        root: false,
+                        in_digest,
+                    });
+                }
+                continue;
+            }
+            if let PartType::Message(nested) = &part.body {
+                // A plain nested message, parsed in place: same buffer, same place.
+                if frame.depth >= self.opts.max_depth {
+                    self.too_deep(&display);
+                    continue;
+                }
+                if !self.admit(&display) {
+                    break;
+                }
+                stack.push(Frame { message: nested, place, part: 0, path: display, depth: frame.depth + 1, root: true, in_digest: false });
+                continue;
+            }
+            if is_nested_message(part, frame.in_digest) {
+                if frame.depth >= self.opts.max_depth {
+                    self.too_deep(&display);
+                    continue;
+                }
+                if !self.admit(&display) {
+                    break;
+                }
+                let (bytes, inner) = if part.is_encoding_problem {
+                    (recover(message, part).0, Place { base: 0, fixed: Some(range) })
+                } else if part.encoding == Encoding::None {
+                    let body = message
+                        .raw_message
+                        .get(part.offset_body as usize..part.offset_end as usize)
+                        .unwrap_or_default();
+                    (Cow::Borrowed(body), Place { base: place.base + part.offset_body as usize, fixed: place.fixed })
+                } else {
+                    (Cow::Borrowed(part.contents()), Place { base: 0, fixed: Some(range) })
+                };
+                if self.message_depth >= MAX_NESTED_MESSAGES || bytes.len() > self.reparse_budget {
+                    self.nesting_hit = true;
+                    self.out.skipped.push(Skipped {
+                        part: display,
+                        reason: format!(
+                            "encoded or digest message nested more than {MAX_NESTED_MESSAGES} deep or past the re-read budget; not read"
+                        ),
+                    });
+                    continue;
+                }
+                self.reparse_budget -= bytes.len();
+                self.message_depth += 1;
+                self.message(&bytes, display, frame.depth + 1, inner);
+                self.message_depth -= 1;
+                continue;
+            }
+            let path = self.leaf_path(part, &display);
+            if !self.admit(&path) {
+                break;
+            }
+            match &part.body {
+                PartType::Text(_) | PartType::Html(_) if part.is_encoding_problem => {
+                    // The parser could not find the end of this part (the message was cut
+                    // off) or could not undo its transfer encoding, and kept it as written.
+                    // Undo the encoding ourselves on what there is, and read it by its
+                    // declared type: a cut-off image must not be scanned as base64 text.
+                    let (bytes, note) = recover(message, part);
+                    self.binary(part, path, &bytes, range, vec![note]);
+                }
+                PartType::Text(text) | PartType::Html(text) => {
+                    let content_type = content_type_of(part, "text/plain");
+                    let notes = charset_note(part).into_iter().collect();
+                    let format = if matches!(part.body, PartType::Html(_)) { Format::Html } else { format_of(&content_type) };
+                    self.push_text(path, content_type, format, text, range, notes);
+                }
+                PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
+                    self.binary(part, path, bytes, range, Vec::new());
+                }
+                // Handled above.
+                PartType::Multipart(_) | PartType::Message(_) => {}
+            }
+        }
+    }
+
+    fn too_deep(&mut self, path: &str) {
+        self.depth_hit = true;
+        self.out.skipped.push(Skipped {
+            part: path.to_owned(),
+            reason: format!("nested deeper than {} levels; not read", self.opts.max_depth),
+        });
+    }
+
+    /// `attachment:<name>` for named parts (the first of a name), else the section number.
+    /// A second part with the same name is `<section>:<name>`, so paths stay unique.
+    fn leaf_path(&mut self, part: &mail_parser::MessagePart<'_>, display: &str) -> String {
+        let Some(name) = part.attachment_name().map(str::trim).filter(|n| !n.is_empty()) else {
+            return display.to_owned();
+        };
+        let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+        let path = format!("attachment:{name}");
+        if self.names.insert(path.clone()) {
+            path
+        } else {
+            format!("{display}:{name}")
+        }
+    }
+
+    fn push_text(&mut self, path: String, content_type: String, format: Format, text: &str, range: (usize, usize), mut notes: Vec<String>) {
+        let mut text = text.to_owned();
+        self.cap(&mut text, &mut notes, &path);
+        let data = data_uris(&text);
+        self.out.parts.push(DecodedPart { path: path.clone(), content_type, format, text, raw_range: range, notes });
+        for (index, uri) in data.into_iter().enumerate() {
+            let data_path = format!("{path}/data:{}", index + 1);
+            if !uri.is_text {
+                self.out.skipped.push(Skipped {
+                    part: data_path,
+                    reason: format!("inline data: URI {} not scanned", uri.media_type),
+                });
+                continue;
+            }
+            if !self.admit(&data_path) {
+                return;
+            }
+            let mut notes = vec![format!("inline data: URI at byte {} of part {path}", uri.offset)];
+            let mut text = decode_charset(&uri.bytes, uri.charset.as_deref(), &mut notes);
+            self.cap(&mut text, &mut notes, &data_path);
+            let format = format_of(&uri.media_type);
+            self.out.parts.push(DecodedPart { path: data_path, content_type: uri.media_type, format, text, raw_range: range, notes });
+        }
+    }
+
+    /// A part the parser did not classify as text: text by type or name, a PDF, or skipped.
+    fn binary(&mut self, part: &mail_parser::MessagePart<'_>, path: String, bytes: &[u8], range: (usize, usize), mut notes: Vec<String>) {
+        let declared = part.content_type().is_some();
+        let content_type = content_type_of(part, "text/plain");
+        let name = part.attachment_name().unwrap_or("").to_ascii_lowercase();
+        let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        if content_type == "application/pdf" || (extension == "pdf" && bytes.starts_with(b"%PDF")) {
+            let extracted = super::pdf::extract_text(bytes, self.opts.max_part_bytes);
+            notes.extend(extracted.notes);
+            if extracted.text.trim().is_empty() {
+                self.out.skipped.push(Skipped {
+                    part: path,
+                    reason: format!("PDF attachment has no extractable text ({}); not scanned", notes.join("; ")),
+                });
+                return;
+            }
+            if extracted.truncated {
+                self.limit(
+                    format!("{path} text after {} bytes", self.opts.max_part_bytes),
+                    format!("PDF {path} has more text than the limit of {} bytes; the rest not read", self.opts.max_part_bytes),
+                );
+            }
+            self.out.parts.push(DecodedPart { path, content_type, format: Format::Text, text: extracted.text, raw_range: range, notes });
+            return;
+        }
+        let by_type = is_text_type(&content_type);
+        let by_name = TEXT_EXTENSIONS.contains(&extension)
+            && matches!(content_type.as_str(), "application/octet-stream" | "application/x-download" | "application/download" | "application/force-download" | "binary/octet-stream")
+            && !bytes[..bytes.len().min(8192)].contains(&0);
+        if !(by_type || by_name) {
+            let reason = match notes.first() {
+                Some(note) if declared => format!("binary attachment {content_type} not scanned ({note})"),
+                _ => format!("binary attachment {content_type} not scanned"),
+            };
+            self.out.skipped.push(Skipped { part: path, reason });
+            return;
+        }
+        if by_name {
+            notes.push(format!("{content_type} read as text because the file name ends in .{extension}"));
+        }
+        let charset = part.content_type().and_then(|ct| ct.attribute("charset"));
+        let text = decode_charset(bytes, charset, &mut notes);
+        let format = if matches!(extension, "html" | "htm") { Format::Html } else { format_of(&content_type) };
+        self.push_text(path, content_type, format, &text, range, notes);
+    }
+
+    /// The recipient-visible headers of one message, as parts.
+    fn headers(&mut self, message: &Message<'_>, prefix: &str, place: Place) {
+        let Some(root) = message.parts.first() else { return };
+        for header in &root.headers {
+            let (label, text) = match (&header.name, &header.value) {
+                (HeaderName::Subject, HeaderValue::Text(text)) => ("Subject", text.to_string()),
+                (HeaderName::Subject, HeaderValue::TextList(list)) => ("Subject", list.join(" ")),
+                (HeaderName::From, value) => ("From", address_text(value)),
+                (HeaderName::ReplyTo, value) => ("Reply-To", address_text(value)),
+                (HeaderName::To, value) => ("To", address_text(value)),
+                (HeaderName::Cc, value) => ("Cc", address_text(value)),
+                _ => continue,
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            let path = if prefix.is_empty() { format!("header:{label}") } else { format!("{prefix}/header:{label}") };
+            if !self.admit(&path) {
+                return;
+            }
+            let range = place.range(header.offset_field, header.offset_end);
+            let mut text = text;
+            let mut notes = Vec::new();
+            self.cap(&mut text, &mut notes, &path);
+            self.out.parts.push(DecodedPart { path, content_type: "header".into(), format: Format::Text, text, raw_range: range, notes });
+        }
+    }
+}
+
+/// Drops a parsed message without recursion: mail-parser's nested `Message` values
+/// drop recursively, and 100,000 plain nested levels overflow a 1 MB stack (measured).
+fn teardown(message: Message<'_>) {
+    let mut pending = vec![message];
+    while let Some(mut message) = pending.pop() {
+        for part in &mut message.parts {
+            if let PartType::Message(nested) = std::mem::take(&mut part.body) {
+                pending.push(nested);
+            }
+        }
+    }
+}
+
+/// The transfer-decoded body of a part the parser kept as written, and a note saying so.
+///
+/// Uses the parser's own decoders on the raw body; a body they reject (a cut inside an
+/// escape) is kept as written.
+fn recover<'a>(message: &'a Message<'_>, part: &mail_parser::MessagePart<'_>) -> (Cow<'a, [u8]>, String) {
+    let raw = message
+        .raw_message
+        .get(part.offset_body as usize..part.offset_end as usize)
+        .unwrap_or_default();
+    let encoding = part.content_transfer_encoding().unwrap_or("").trim().to_ascii_lowercase();
+    let decoded = match encoding.as_str() {
+        "quoted-printable" => mail_parser::decoders::quoted_printable::quoted_printable_decode(raw),
+        "base64" => {
+            let clean: Vec<u8> = raw.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+            mail_parser::decoders::base64::base64_decode(&clean)
+        }
+        _ => None,
+    };
+    let how = match (&decoded, encoding.as_str()) {
+        (Some(_), _) => format!("{encoding} decoded"),
+        (None, "" | "7bit" | "8bit" | "binary") => "read as written".to_owned(),
+        (None, _) => format!("{} could not be decoded; read as written", printable(&encoding)),
+    };
+    let note = format!("part has no closing boundary (message cut off?) or a broken encoding; {how} to the end of what was there");
+    (decoded.map_or(Cow::Borrowed(raw), Cow::Owned), note)
+}
+
+/// Display names and addresses of an address header, `Name <addr>, ...`.
+fn address_text(value: &HeaderValue<'_>) -> String {
+    let mut out = String::new();
+    let mut add = |addr: &mail_parser::Addr<'_>| {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        if let Some(name) = &addr.name {
+            out.push_str(name);
+            out.push(' ');
+        }
+        if let Some(address) = &addr.address {
+            out.push('<');
+            out.push_str(address);
+            out.push('>');
+        }
+    };
+    match value {
+        HeaderValue::Address(mail_parser::Address::List(list)) => list.iter().for_each(&mut add),
+        HeaderValue::Address(mail_parser::Address::Group(groups)) => {
+            for group in groups {
+                group.addresses.iter().for_each(&mut add);
+            }
+        }
+        HeaderValue::Text(text) => out.push_str(text),
+        _ => {}
+    }
+    out
+}
+
+/// The lowercase `type/subtype` of a part, with the renaming of [`neutralize_nesting`] undone.
+fn content_type_of(part: &mail_parser::MessagePart<'_>, default: &str) -> String {
+    let Some(ct) = part.content_type() else { return default.to_owned() };
+    let mut ctype = ct.ctype().to_ascii_lowercase();
+    if ctype == NEUTRAL_MESSAGE {
+        ctype = "message".into();
+    }
+    match ct.subtype().map(str::to_ascii_lowercase) {
+        Some(sub) if sub == NEUTRAL_DIGEST => format!("{ctype}/digest"),
+        Some(sub) => format!("{ctype}/{sub}"),
+        None => ctype,
+    }
+}
+
+fn format_of(content_type: &str) -> Format {
+    if matches!(content_type, "text/html" | "application/xhtml+xml") {
+        Format::Html
+    } else {
+        Format::Text
+    }
+}
+
+/// File name extensions under which a generic binary type is read as text.
+const TEXT_EXTENSIONS: [&str; 22] = [
+    "txt", "csv", "tsv", "json", "xml", "ics", "vcf", "log", "md", "yaml", "yml", "toml", "env", "ini",
+    "cfg", "conf", "sql", "pem", "key", "html", "htm", "properties",
+];
+
+/// MIME types that carry text even though they are not `text/*`.
+fn is_text_type(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type.ends_with("+json")
+        || content_type.ends_with("+xml")
+        || matches!(
+            content_type,
+            "application/json"
+                | "application/xml"
+                | "application/csv"
+                | "application/x-csv"
+                | "application/ics"
+                | "application/vcard"
+                | "application/x-vcard"
+                | "application/yaml"
+                | "application/x-yaml"
+                | "application/toml"
+                | "application/javascript"
+                | "application/x-sh"
+                | "application/sql"
+                | "application/x-pem-file"
+                | "application/pgp-keys"
+                | "application/x-www-form-urlencoded"
+                | "message/delivery-status"
+                | "message/disposition-notification"
+        )
+}
+
+/// A note when the declared charset is one neither the parser nor `encoding_rs` knows.
+fn charset_note(part: &mail_parser::MessagePart<'_>) -> Option<String> {
+    let label = part.content_type()?.attribute("charset")?;
+    unknown_charset(label).then(|| format!("unknown charset {} decoded as utf-8 with replacement", printable(label)))
+}
+
+fn unknown_charset(label: &str) -> bool {
+    charset_decoder(label.as_bytes()).is_none()
+        && encoding_rs::Encoding::for_label(label.trim().as_bytes()) != Some(encoding_rs::UTF_8)
+}
+
+/// A label from the message, safe to put in a note.
+fn printable(label: &str) -> String {
+    label.chars().filter(|c| !c.is_control()).take(40).collect()
+}
+
+/// Bytes to text in `charset` (UTF-8 when absent or unknown, with a note).
+fn decode_charset(bytes: &[u8], charset: Option<&str>, notes: &mut Vec<String>) -> String {
+    if let Some(label) = charset {
+        if let Some(decode) = charset_decoder(label.as_bytes()) {
+            return decode(bytes);
+        }
+        if unknown_charset(label) {
+            notes.push(format!("unknown charset {} decoded as utf-8 with replacement", printable(label)));
+        }
+    }
+    match String::from_utf8_lossy(bytes) {
+        Cow::Borrowed(text) => text.to_owned(),
+        Cow::Owned(text) => {
+            notes.push("invalid UTF-8 replaced with U+FFFD".into());
+            text
+        }
+    }
+}
+
+/// An inline `data:` URI found in a decoded part.
+struct DataUri {
+    offset: usize,
+    media_type: String,
+    charset: Option<String>,
+    is_text: bool,
+    bytes: Vec<u8>,
+}
+
+/// Most `data:` URIs read per part; each one is also counted against `max_parts`.
+const MAX_DATA_URIS: usize = 1000;
+
+/// The `data:` URIs in `text` (RFC 2397): `data:[<type>][;param]*[;base64],<data>`.
+/// Non-text ones are returned without their bytes, so they can be listed as skipped.
+fn data_uris(text: &str) -> Vec<DataUri> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    for start in memchr::memmem::find_iter(bytes, b"data:") {
+        if found.len() >= MAX_DATA_URIS {
+            break;
+        }
+        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'-') {
+            continue; // "metadata:", "x-data:"
+        }
+        let head_start = start + 5;
+        let Some(comma) = bytes[head_start..bytes.len().min(head_start + 256)].iter().position(|&b| b == b',') else {
+            continue;
+        };
+        let header = &text[head_start..head_start + comma];
+        if header.bytes().any(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'<' | b'>')) {
+            continue;
+        }
+        let mut params = header.split(';');
+        let media_type = params.next().unwrap_or("").trim().to_ascii_lowercase();
+        let media_type = if media_type.is_empty() { "text/plain".to_owned() } else { media_type };
+        let mut base64 = false;
+        let mut charset = None;
+        for param in params {
+            let param = param.trim();
+            if param.eq_ignore_ascii_case("base64") {
+                base64 = true;
+            } else if let Some((key, value)) = param.split_once('=') {
+                if key.trim().eq_ignore_ascii_case("charset") {
+                    charset = Some(value.trim().trim_matches('"').to_owned());
+                }
+            }
+        }
+        let body_start = head_start + comma + 1;
+        // The payload ends at the attribute quote, a closing bracket or whitespace; base64
+        // payloads wrapped over lines keep going across line breaks.
+        let mut end = body_start;
+        while end < bytes.len() {
+            match bytes[end] {
+                b'"' | b'\'' | b')' | b'<' | b'>' | b' ' | b'\t' => break,
+                b'\r' | b'\n' if !base64 => break,
+                _ => end += 1,
+            }
+        }
+        let is_text = is_text_type(&media_type);
+        let payload = &bytes[body_start..end];
+        let data = if !is_text {
+            Vec::new()
+        } else if base64 {
+            let clean: Vec<u8> = payload.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+            match mail_parser::decoders::base64::base64_decode(&clean) {
+                Some(decoded) => decoded,
+                None => continue,
+            }
+        } else {
+            percent_decode(payload)
+        };
+        found.push(DataUri { offset: start, media_type, charset, is_text, bytes: data });
+    }
+    found
+}
+
+/// `%XX` decoding for non-base64 `data:` URIs (the parser has none; six lines do it).
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] == b'%' && i + 2 < input.len() {
+            if let (Some(h), Some(l)) = (hex(input[i + 1]), hex(input[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Fixtures are written by `tests/fixtures/mime/gen.py`; every secret in them is made
+    //! up. Assertions compare booleans with messages that never contain a secret.
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mime/", $name)).as_slice()
+        };
+    }
+
+    fn decode(raw: &[u8]) -> DecodedMessage {
+        decode_message(raw, &MimeOptions::default())
+    }
+
+    fn part<'a>(message: &'a DecodedMessage, path: &str) -> &'a DecodedPart {
+        match message.parts.iter().find(|p| p.path == path) {
+            Some(part) => part,
+            None => panic!("no part {path}; parts: {:?}", message.parts.iter().map(|p| &p.path).collect::<Vec<_>>()),
+        }
+    }
+
+    /// Release builds must meet the one-second budget; debug builds get ten times more.
+    fn budget() -> Duration {
+        if cfg!(debug_assertions) { Duration::from_secs(10) } else { Duration::from_secs(1) }
+    }
+
+    #[test]
+    fn quoted_printable_soft_break_inside_a_password_is_joined() {
+        let message = decode(fixture!("qp_soft_break.eml"));
+        let joined = "Password: Xq7#vB2m9Lz!Tr";
+        assert!(part(&message, "1").text.contains(joined), "plain part: soft break not joined");
+        let html = part(&message, "2");
+        assert_eq!(html.format, Format::Html);
+        assert!(html.text.contains("Xq7#vB2m9Lz!Tr"), "html part: soft break not joined");
+        assert!(part(&message, "1").text.contains("Café"), "=C3=A9 not decoded as UTF-8");
+        assert!(message.limits_hit.is_empty() && message.skipped.is_empty());
+    }
+
+    #[test]
+    fn windows_1252_body_and_encoded_subject_are_decoded() {
+        let raw = fixture!("windows1252.eml");
+        assert!(raw.contains(&0xF1), "fixture must hold the raw 0xF1 byte");
+        let message = decode(raw);
+        let body = &part(&message, "1").text;
+        assert!(body.contains("Contraseña: "), "label with ñ not decoded from windows-1252");
+        assert!(body.contains("María") && body.contains('–'), "windows-1252 letters and 0x96 dash");
+        assert_eq!(part(&message, "header:Subject").text, "Cuenta creada ✓ contraseña temporal");
+        let subject = part(&message, "header:Subject");
+        assert!(raw[subject.raw_range.0..subject.raw_range.1].starts_with(b"Subject:"));
+    }
+
+    #[test]
+    fn token_in_base64_csv_attachment_is_found_with_its_range() {
+        let raw = fixture!("base64_csv.eml");
+        let message = decode(raw);
+        let csv = part(&message, "attachment:accounts.csv");
+        assert_eq!(csv.content_type, "text/csv");
+        assert_eq!(csv.format, Format::Text);
+        assert!(csv.text.contains("1,ACME Corp,ghp_R4nd0mT0k3nValue"), "token not decoded from base64");
+        assert_eq!(csv.text.matches("id,name,api_key").count(), 3, "unpadded base64 fully decoded");
+        let (start, end) = csv.raw_range;
+        assert!(raw[start..end].starts_with(b"Content-Type: text/csv"), "range starts at the part's headers");
+        assert!(raw[end..].starts_with(b"\r\n--mix-01--"), "range ends at the end of the body");
+    }
+
+    #[test]
+    fn clean_message_with_pdf_and_data_image_reads_the_pdf_and_skips_the_image() {
+        let message = decode(fixture!("clean_pdf_data_image.eml"));
+        let pdf = part(&message, "attachment:invoice-1042.pdf");
+        assert_eq!(pdf.content_type, "application/pdf");
+        assert!(pdf.text.contains("Invoice 1042\nTotal due: 42.00 EUR\n"), "PDF text: {:?}", pdf.text);
+        assert_eq!(part(&message, "1.1").format, Format::Html);
+        assert_eq!(message.skipped.len(), 1);
+        assert_eq!(message.skipped[0].part, "1.1/data:1");
+        assert!(message.skipped[0].reason.contains("image/png"));
+        assert!(message.limits_hit.is_empty());
+    }
+
+    #[test]
+    fn truncated_message_keeps_what_came_before_the_cut() {
+        let message = decode(fixture!("truncated.eml"));
+        assert_eq!(part(&message, "1").text, "First part, complete.");
+        let cut = part(&message, "2");
+        assert!(cut.text.contains("Password: Hq8$wR3nZx5"), "soft break in the cut part not joined");
+        assert!(cut.text.ends_with("connection dro"));
+        assert!(cut.notes.iter().any(|n| n.contains("no closing boundary")), "notes: {:?}", cut.notes);
+    }
+
+    #[test]
+    fn nested_messages_are_read_plain_and_base64_encoded() {
+        let raw = fixture!("nested_rfc822.eml");
+        let message = decode(raw);
+        for path in ["2.1", "3.1"] {
+            assert!(part(&message, path).text.starts_with("postgres://admin:"), "{path}: nested body not read");
+        }
+        assert_eq!(part(&message, "2/header:Subject").text, "DB access");
+        assert_eq!(part(&message, "3/header:Subject").text, "DB access");
+        // Plain nesting points into the raw message; base64 nesting at its container.
+        let plain = part(&message, "2/header:Subject").raw_range;
+        assert!(raw[plain.0..plain.1].starts_with(b"Subject: DB access"));
+        let encoded = part(&message, "3.1").raw_range;
+        assert!(raw[encoded.0..encoded.1].starts_with(b"Content-Type: message/rfc822"));
+    }
+
+    #[test]
+    fn charsets_data_uris_and_attachment_types() {
+        let message = decode(fixture!("data_and_charsets.eml"));
+        let unknown = part(&message, "1");
+        assert!(unknown.notes.iter().any(|n| n == "unknown charset x-foo decoded as utf-8 with replacement"));
+        let data = part(&message, "2/data:1");
+        assert_eq!(data.content_type, "text/plain");
+        assert!(data.text.starts_with("Temporary PIN: "), "data: URI not decoded");
+        assert_eq!(data.raw_range, part(&message, "2").raw_range);
+        assert!(part(&message, "attachment:config.json").text.contains("\"apiKey\""));
+        let by_name = part(&message, "attachment:users.csv");
+        assert!(by_name.text.starts_with("email,password"));
+        assert!(by_name.notes[0].contains(".csv"));
+        assert_eq!(message.skipped.len(), 1);
+        assert_eq!(message.skipped[0].part, "attachment:archive.zip");
+        assert_eq!(message.skipped[0].reason, "binary attachment application/zip not scanned");
+    }
+
+    fn many_parts(n: usize) -> Vec<u8> {
+        let mut raw = b"From: a@example.com\r\nSubject: many\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n".to_vec();
+        for i in 0..n {
+            raw.extend_from_slice(format!("--b\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n").as_bytes());
+        }
+        raw.extend_from_slice(b"--b--\r\n");
+        raw
+    }
+
+    fn deep(levels: usize) -> Vec<u8> {
+        let mut raw = b"From: a@example.com\r\nSubject: deep\r\n".to_vec();
+        for level in 0..levels {
+            raw.extend_from_slice(format!("Content-Type: multipart/mixed; boundary=\"l{level}\"\r\n\r\n--l{level}\r\n").as_bytes());
+        }
+        raw.extend_from_slice(b"Content-Type: text/plain\r\n\r\ninnermost\r\n");
+        for level in (0..levels).rev() {
+            raw.extend_from_slice(format!("--l{level}--\r\n").as_bytes());
+        }
+        raw
+    }
+
+    #[test]
+    fn ten_thousand_parts_hit_the_part_limit_quickly() {
+        let raw = many_parts(10_000);
+        let started = Instant::now();
+        let message = decode(&raw);
+        assert!(started.elapsed() < budget(), "took {:?}", started.elapsed());
+        assert_eq!(message.limits_hit, ["message has more than 500 parts; parts after 500 not read"]);
+        assert_eq!(message.parts.len(), 500);
+        assert!(message.skipped.iter().any(|s| s.reason.starts_with("message has more than 500 parts")));
+        // Raised limit: every part is read.
+        let all = decode_message(&raw, &MimeOptions { max_parts: 20_000, ..MimeOptions::default() });
+        assert!(all.limits_hit.is_empty());
+        assert_eq!(all.parts.iter().filter(|p| p.content_type == "text/plain").count(), 10_000);
+        assert_eq!(part(&all, "10000").text, "part 9999");
+    }
+
+    #[test]
+    fn forty_levels_deep_hits_the_depth_limit_quickly() {
+        let raw = deep(40);
+        let started = Instant::now();
+        let message = decode(&raw);
+        assert!(started.elapsed() < budget(), "took {:?}", started.elapsed());
+        assert_eq!(message.limits_hit, ["message nests deeper than 16 levels; parts below level 16 not read"]);
+        assert!(!message.parts.iter().any(|p| p.text == "innermost"));
+        assert_eq!(message.skipped.len(), 1);
+        let deep_enough = decode_message(&raw, &MimeOptions { max_depth: 64, ..MimeOptions::default() });
+        assert!(deep_enough.limits_hit.is_empty());
+        let inner = deep_enough.parts.iter().find(|p| p.text == "innermost").map(|p| p.path.clone());
+        assert_eq!(inner, Some(vec!["1"; 40].join(".")));
+    }
+
+    #[test]
+    fn pathological_nesting_is_linear_and_does_not_overflow_the_stack() {
+        for raw in [deep(20_000), many_parts(100_000)] {
+            let started = Instant::now();
+            let message = decode(&raw);
+            assert!(started.elapsed() < budget() * 3, "took {:?}", started.elapsed());
+            assert_eq!(message.limits_hit.len(), 1);
+        }
+    }
+
+    fn nested_messages(levels: usize) -> Vec<u8> {
+        let mut raw = Vec::new();
+        for _ in 0..levels {
+            raw.extend_from_slice(b"Subject: x\r\nContent-Type: message/rfc822\r\n\r\n");
+        }
+        raw.extend_from_slice(b"Subject: in\r\n\r\ninnermost\r\n");
+        raw
+    }
+
+    #[test]
+    fn deeply_nested_messages_fit_a_small_stack() {
+        // mail-parser alone overflows a 1 MB stack (the wasm default) on a few hundred
+        // message/rfc822 levels inside a base64 part; the walker must not.
+        let inner = nested_messages(5_000);
+        let mut encoded = b"Subject: outer\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n".to_vec();
+        for chunk in inner.chunks(57) {
+            encoded.extend_from_slice(crate_free_base64(chunk).as_bytes());
+            encoded.extend_from_slice(b"\r\n");
+        }
+        let handle = std::thread::Builder::new().stack_size(1 << 20).spawn(move || {
+            let wide = MimeOptions { max_depth: usize::MAX, max_parts: 1_000_000, ..MimeOptions::default() };
+            let started = Instant::now();
+            let plain = decode_message(&nested_messages(100_000), &wide);
+            let encoded = decode_message(&encoded, &wide);
+            let mut qp = Vec::new();
+            for _ in 0..40 {
+                qp.extend_from_slice(b"Subject: q\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
+            }
+            qp.extend_from_slice(b"Subject: in\r\n\r\ninnermost\r\n");
+            let qp = decode_message(&qp, &wide);
+            (started.elapsed(), plain.limits_hit, encoded.limits_hit, qp.limits_hit, qp.parts.len())
+        });
+        let (elapsed, plain, encoded, qp, parts) = handle.expect("spawn").join().expect("no stack overflow");
+        assert!(elapsed < budget(), "took {elapsed:?}");
+        // Plain nesting (also inside one base64 part) is walked without recursion down to
+        // the hard depth bound; encoded-in-encoded nesting is parsed level by level and
+        // stops at its own bound.
+        let too_deep = format!("message nests deeper than {HARD_MAX_DEPTH} levels; parts below level {HARD_MAX_DEPTH} not read");
+        assert_eq!(plain, [too_deep.as_str()]);
+        assert_eq!(encoded, [too_deep]);
+        let expected = format!(
+            "encoded or digest messages nested more than {MAX_NESTED_MESSAGES} deep (or too much to re-read); the inner ones not read"
+        );
+        assert_eq!(qp, [expected]);
+        assert!(parts > MAX_NESTED_MESSAGES, "the outer levels are read");
+    }
+
+    /// Standard base64 for building test input.
+    fn crate_free_base64(data: &[u8]) -> String {
+        const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in data.chunks(3) {
+            let n = (u32::from(chunk[0]) << 16)
+                | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*chunk.get(2).unwrap_or(&0));
+            for k in 0..4 {
+                out.push(if k <= chunk.len() { TABLE[(n >> (18 - 6 * k) & 63) as usize] as char } else { '=' });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn digest_children_are_read_as_messages() {
+        let raw = b"Subject: digest\r\nContent-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: first\r\n\r\nbody one\r\n--d\r\n\r\nSubject: second\r\n\r\nbody two\r\n--d--\r\n";
+        let message = decode(raw);
+        assert_eq!(part(&message, "1/header:Subject").text, "first");
+        assert_eq!(part(&message, "2.1").text, "body two");
+        let range = part(&message, "2/header:Subject").raw_range;
+        assert!(raw[range.0..range.1].starts_with(b"Subject: second"));
+        // Renaming for the parser never shows: types are reported as written.
+        let typed = decode(b"Content-Type: message/delivery-status\r\n\r\nStatus: 5.0.0\r\n");
+        assert_eq!(typed.parts[0].content_type, "message/delivery-status");
+        assert_eq!(typed.parts[0].text, "Status: 5.0.0\r\n");
+    }
+
+    #[test]
+    fn size_limits_cut_and_say_so() {
+        let raw = fixture!("qp_soft_break.eml");
+        let small = MimeOptions { max_message_bytes: 300, ..MimeOptions::default() };
+        let message = decode_message(raw, &small);
+        assert!(message.limits_hit[0].starts_with(&format!("message is {} bytes, more than the limit of 300", raw.len())));
+        assert_eq!(message.skipped[0].part, "bytes 300..");
+        let tiny_parts = MimeOptions { max_part_bytes: 20, ..MimeOptions::default() };
+        let message = decode_message(raw, &tiny_parts);
+        let body = part(&message, "1");
+        assert!(body.text.len() <= 20);
+        assert!(body.notes.iter().any(|n| n.contains("more than the limit of 20")));
+        assert!(message.limits_hit.iter().any(|l| l.starts_with("part 1 decodes to")));
+    }
+
+    #[test]
+    fn broken_input_never_panics() {
+        let fixtures: [&[u8]; 7] = [
+            fixture!("qp_soft_break.eml"),
+            fixture!("windows1252.eml"),
+            fixture!("base64_csv.eml"),
+            fixture!("clean_pdf_data_image.eml"),
+            fixture!("truncated.eml"),
+            fixture!("nested_rfc822.eml"),
+            fixture!("data_and_charsets.eml"),
+        ];
+        for raw in fixtures {
+            for cut in 0..raw.len() {
+                let _ = decode(&raw[..cut]);
+            }
+        }
+        for raw in [
+            &b""[..],
+            b"\r\n\r\n",
+            b"no headers at all, Password: hunter2hunter2",
+            b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n--x\r\n--x--",
+            b"Content-Type: multipart/mixed; boundary=\"\"\r\n\r\n----\r\n",
+            b"Content-Type: message/rfc822\r\n\r\nContent-Type: message/rfc822\r\n\r\n",
+            b"Content-Type: text/plain; charset=\r\nContent-Transfer-Encoding: base64\r\n\r\n====\r\n",
+            b"Content-Type: text/html\r\n\r\n<a href=\"data:text/plain;base64,@@@\">data:,%4 data:",
+        ] {
+            let _ = decode(raw);
+        }
+        let headerless = decode(b"no headers at all, Password: hunter2hunter2");
+        assert_eq!(headerless.parts.len(), 1, "headerless input is still read as text");
+    }
+
+    #[test]
+    fn eml_sniffing() {
+        assert!(looks_like_eml(fixture!("windows1252.eml")));
+        assert!(looks_like_eml(b"From sender@example.com Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody"));
+        assert!(looks_like_eml(b"Received: from a\r\n\tby b\r\nSubject: x\r\n\r\n"));
+        assert!(!looks_like_eml(b"Password: hunter2\n\nHello"));
+        assert!(!looks_like_eml(b"<html><body>Subject: x</body></html>"));
+        assert!(!looks_like_eml(b"Dear customer,\nSubject: your invoice"));
+        assert!(!looks_like_eml(b""));
+    }
+}
