@@ -23,6 +23,10 @@ pub struct Report {
     pub skipped: Vec<Skipped>,
     /// Findings beyond `limits.maxFindings`, counted but not listed.
     pub truncated: usize,
+    /// What decoding noticed without skipping anything (e.g. an unknown charset read as
+    /// UTF-8 with replacement), prefixed with the part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One secret (or placeholder of one), located and redacted.

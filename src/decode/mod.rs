@@ -5,6 +5,8 @@
 //! the bytes the caller holds, never into an intermediate buffer.
 
 pub mod html;
+pub mod mime;
+pub mod pdf;
 
 /// Text for the detectors, with the way back to the source.
 #[derive(Debug, Clone)]
@@ -127,29 +129,4 @@ mod tests {
         assert_eq!(m.span_to_source(0, 5), (3, 8));
         assert_eq!(m.span_to_source(5, 7), (12, 14));
     }
-}
-
-/// Whether bytes look like a raw RFC 5322 message: a header block of `Name: value` lines
-/// at the start, with at least one of the headers every message has.
-pub fn looks_like_message(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    let text = String::from_utf8_lossy(head);
-    let mut known = 0;
-    for line in text.lines() {
-        if line.is_empty() {
-            break;
-        }
-        if line.starts_with([' ', '\t']) {
-            continue;
-        }
-        let Some((name, _)) = line.split_once(':') else { return false };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            return false;
-        }
-        let lower = name.to_ascii_lowercase();
-        if matches!(lower.as_str(), "from" | "to" | "subject" | "date" | "mime-version" | "message-id" | "content-type" | "received" | "return-path") {
-            known += 1;
-        }
-    }
-    known >= 2
 }

@@ -4,7 +4,7 @@
 use super::decide::Subject;
 use super::suppress::{self, Directive};
 use super::{Engine, ScanOptions};
-use crate::decode::{html, View};
+use crate::decode::{html, mime, View};
 use crate::error::Error;
 use crate::policy::{Action, Category, Confidence, Context, Detector, Format, Kind, Source};
 use crate::report::{redact, Finding, Positions, Report, Skipped, Suppressed};
@@ -56,6 +56,14 @@ pub(super) fn scan_text(engine: &Engine, text: &str, options: &ScanOptions) -> R
 }
 
 pub(super) fn scan_bytes(engine: &Engine, bytes: &[u8], options: &ScanOptions) -> Result<Report, Error> {
+    let is_message = match options.format {
+        Format::Eml => true,
+        Format::Auto => mime::looks_like_eml(bytes),
+        _ => false,
+    };
+    if is_message {
+        return Ok(scan_message(engine, bytes, options));
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(scan_text(engine, text, options)),
         Err(e) => Err(Error::input(format!(
@@ -63,6 +71,41 @@ pub(super) fn scan_bytes(engine: &Engine, bytes: &[u8], options: &ScanOptions) -
             e.valid_up_to()
         ))),
     }
+}
+
+/// Scans a raw message: every text-bearing part and the recipient-visible headers, each
+/// as its own document, joined into one report. Findings carry the part path, offsets
+/// into the decoded part, and the part's byte range in the raw message.
+fn scan_message(engine: &Engine, raw: &[u8], options: &ScanOptions) -> Report {
+    let decoded = mime::decode_message(raw, &mime::MimeOptions::from_limits(&engine.policy.limits));
+    let mut report = Report { format: Format::Eml, context: options.context, kind: Kind::Rendered, ..Report::default() };
+    for part in &decoded.parts {
+        let part_options = ScanOptions { format: part.format, ..options.clone() };
+        let mut r = scan_text(engine, &part.text, &part_options);
+        if r.kind == Kind::Template {
+            report.kind = Kind::Template;
+        }
+        let tag = |f: &mut Finding| {
+            f.part = Some(part.path.clone());
+            f.part_range = Some(part.raw_range);
+        };
+        r.findings.iter_mut().for_each(tag);
+        r.suppressed.iter_mut().for_each(|s| tag(&mut s.finding));
+        report.verdict = report.verdict.max(r.verdict);
+        report.findings.append(&mut r.findings);
+        report.suppressed.append(&mut r.suppressed);
+        report.truncated += r.truncated;
+        report.skipped.extend(r.skipped.into_iter().map(|s| Skipped { part: format!("{}: {}", part.path, s.part), reason: s.reason }));
+        report.notes.extend(part.notes.iter().map(|n| format!("{}: {n}", part.path)));
+    }
+    report.skipped.extend(decoded.skipped);
+    for limit in decoded.limits_hit {
+        let mut f = meta_finding(engine, "", options.context, 0, 0, "limit", Category::Limit, String::new(), format!("{limit}; what was not read was not scanned"));
+        f.part = Some("message".to_owned());
+        report.verdict = report.verdict.max(f.action);
+        report.findings.push(f);
+    }
+    report
 }
 
 /// Scans one text document completely (no size limit applied here).
@@ -150,11 +193,13 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
             };
             let after_end = floor_char(text, (m.end() + AFTER_WINDOW).min(text.len()));
             let cand = Candidate { secret: &text[s..e], whole: &text[m.start()..m.end()], after: &text[m.end()..after_end] };
-            if s < e && spec.validators.iter().all(|&v| rules::validate(v, &cand, spec.min_entropy)) {
+            let accepted = s < e && spec.validators.iter().all(|&v| rules::validate(v, &cand, spec.min_entropy));
+            if accepted {
                 hits.push(Hit { rule: i, source: Source::Literal, start: s, end: e });
             }
-            // Advance past the match (at least one character on an empty match).
-            let next = if m.end() > m.start() { m.end() } else { next_char(text, m.end()) };
+            // Advance past the match (at least one character on an empty match); a rejected
+            // value may itself start a match (`your password\nPassword: x`), so resume at it.
+            let next = if !accepted && s > m.start() { s } else if m.end() > m.start() { m.end() } else { next_char(text, m.end()) };
             if next > text.len() {
                 break;
             }

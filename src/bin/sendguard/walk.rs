@@ -53,7 +53,7 @@ fn walk_dir(root: &Path, out: &mut Vec<PathBuf>, error: &mut dyn FnMut(String)) 
 /// A raw message: by extension, or by its header block.
 pub fn is_eml(path: &Path, bytes: &[u8]) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
-    matches!(ext.as_deref(), Some("eml") | Some("msg") | Some("mbox")) || sendguard::decode::looks_like_message(bytes)
+    matches!(ext.as_deref(), Some("eml") | Some("msg") | Some("mbox")) || sendguard::decode::mime::looks_like_eml(bytes)
 }
 
 /// HTML by extension.
