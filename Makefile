@@ -101,3 +101,10 @@ demo: www
 	./target/release/sendguard scan examples/templates || test $$? -eq 1
 	node www/tools/serve.mjs www/dist $(DEMO_PORT)
 
+
+# --- benchmarks ----------------------------------------------------------------------
+.PHONY: bench-compare
+# sendguard (native, wasm) vs rg floor, ripsecrets, detect-secrets, secretlint: installs the
+# pinned tools into target/bench-tools/ on demand, writes docs/BENCHMARKS.md and the SVG chart.
+bench-compare:
+	tools/bench_compare.sh
