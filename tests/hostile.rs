@@ -199,3 +199,16 @@ fn ten_thousand_part_message() {
     });
     still_blocks(engine());
 }
+
+/// Regression (found by the 50 MB memory run): a line ending in a label word followed by a
+/// labeled password on the next line passed, because the rejected value (`Password`)
+/// consumed the real label. Shapes only; the value is a fixed test secret.
+#[test]
+fn label_word_at_line_end_does_not_hide_the_next_label() {
+    for prefix in ["password\n", "Here is your new password\n", "the total password \n", "<td>password</td>\n", "Passwort\n"] {
+        let doc = format!("{prefix}{LEAK}\n");
+        let r = engine().scan(&doc, &ScanOptions::default());
+        assert_eq!(r.verdict, Action::Block, "prefix of {} bytes hid the leak", prefix.len());
+        no_secret_in(&r);
+    }
+}
