@@ -83,6 +83,22 @@ bench-wasm: pkg
 	cargo build --release --example scan_throughput
 	node benches/wasm_node.mjs $(CORPUS)/docs
 
+# --- fuzzing (hardening) -------------------------------------------------------------
+# cargo-fuzz needs nightly-only flags (-Zsanitizer); RUSTC_BOOTSTRAP=1 lets the stable
+# toolchain accept them for the fuzz build only. Each target runs FUZZ_SECONDS, seeded from
+# the dev corpus, the sample templates and the policy; new inputs stay in fuzz/corpus/<t>,
+# crashes in fuzz/artifacts/<t> (keep each as a regression test in tests/hostile.rs).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := scan_text scan_html scan_bytes policy_parse_compile utf16_positions
+.PHONY: fuzz
+fuzz:
+	$(call need,cargo-fuzz,cargo install cargo-fuzz)
+	mkdir -p fuzz/corpus/seed
+	cp $(CORPUS)/docs/* examples/templates/* policy/*.toml fuzz/corpus/seed/
+	cd fuzz && for t in $(FUZZ_TARGETS); do mkdir -p corpus/$$t; \
+		RUSTC_BOOTSTRAP=1 cargo fuzz run -O $$t corpus/$$t corpus/seed -- \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=262144 -timeout=10 -rss_limit_mb=4096; done
+
 # --- the template editor (www/) ----------------------------------------------------
 .PHONY: www test-www
 # A static site in www/dist/ that bundles pkg/web; works from any file server, offline.
