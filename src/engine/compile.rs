@@ -90,7 +90,7 @@ impl Compiled {
                     always.push(index);
                 } else {
                     for kw in &rule.keywords {
-                        let key = kw.to_lowercase();
+                        let key = kw.to_ascii_lowercase();
                         let id = *keyword_index.entry(key.clone()).or_insert_with(|| {
                             keyword_list.push(key);
                             keyword_rules.push(Vec::new());
