@@ -41,7 +41,7 @@ need-chrome:
 	$(call need,chromium,apt-get install chromium)
 
 # --- tests -------------------------------------------------------------------------
-test: test-native test-wasm-node test-wasm-chrome test-pkg test-types test-www
+test: test-native test-wasm-node test-wasm-chrome test-pkg test-types test-www test-plugins
 
 test-native:
 	cargo test --all-targets
@@ -124,3 +124,21 @@ demo: www
 # pinned tools into target/bench-tools/ on demand, writes docs/BENCHMARKS.md and the SVG chart.
 bench-compare:
 	tools/bench_compare.sh
+
+# --- plugins (examples/): nodemailer, webhook service, billing-run replay ----------------
+.PHONY: test-plugins demo-cluster need-redis
+PLUGIN_EXAMPLES := nodemailer webhook billing-replay
+
+need-redis:
+	$(call need,redis-server,apt-get install redis-server)
+
+# Each example installs pkg/ as a third party would (file:../../pkg) from its lock file.
+# The webhook's cluster test starts redis-server and three instances on 127.0.0.1.
+test-plugins: pkg need-node need-redis
+	for d in $(PLUGIN_EXAMPLES); do \
+		(cd examples/$$d && npm ci --no-audit --no-fund --loglevel=error && node --test test/); \
+	done
+
+# redis-server + three webhook instances on loopback ports, a billing run replayed round-robin.
+demo-cluster: pkg need-node need-redis
+	cd examples/webhook && npm ci --no-audit --no-fund --loglevel=error && node cluster.mjs
