@@ -7,7 +7,7 @@ use super::{Engine, ScanOptions};
 use crate::decode::{html, mime, View};
 use crate::error::Error;
 use crate::policy::{Action, Category, Confidence, Context, Detector, Format, Kind, Source};
-use crate::report::{redact, Finding, Positions, Report, Skipped, Suppressed};
+use crate::report::{redact, Finding, Position, Positions, Report, Skipped, Suppressed};
 use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::find_placeholders;
 use crate::rules::{self, Candidate};
@@ -291,28 +291,22 @@ fn decide(engine: &Engine, source: &str, view_text: &str, view: &View, mapped: b
             rule: &rule.id,
         });
         let (ps, pe) = (locate(start), locate(end));
-        let finding = Finding {
-            rule_id: rule.id.clone(),
-            category: rule.category,
-            source: h.source,
-            action,
-            confidence: rule.confidence,
-            start,
-            end,
-            utf16_start: ps.utf16,
-            utf16_end: pe.utf16,
-            line: ps.line,
-            column: ps.column,
-            end_line: pe.line,
-            end_column: pe.column,
-            redacted: match h.source {
-                Source::Literal => redact(value),
-                Source::Placeholder => shorten(value, 80),
+        let finding = located(
+            Says {
+                rule_id: rule.id.clone(),
+                category: rule.category,
+                source: h.source,
+                action,
+                confidence: rule.confidence,
+                redacted: match h.source {
+                    Source::Literal => redact(value),
+                    Source::Placeholder => shorten(value, 80),
+                },
+                message: rule.message.clone().unwrap_or_else(|| default_message(rule.category, h.source).to_owned()),
             },
-            message: rule.message.clone().unwrap_or_else(|| default_message(rule.category, h.source).to_owned()),
-            part: None,
-            part_range: None,
-        };
+            (start, end),
+            (ps, pe),
+        );
         let by = if compiled.allowed_rules.contains(&rule.id) {
             Some(("rule", None))
         } else if !compiled.allowed_hashes.is_empty() && compiled.allowed_hashes.contains(&sha256(value)) {
@@ -337,25 +331,19 @@ fn decide(engine: &Engine, source: &str, view_text: &str, view: &View, mapped: b
             rule: rule_id,
         });
         let (ps, pe) = (locate(d.start), locate(d.end));
-        report.findings.push(Finding {
-            rule_id: rule_id.to_owned(),
-            category: Category::Suppression,
-            source: Source::Literal,
-            action,
-            confidence: Confidence::High,
-            start: d.start,
-            end: d.end,
-            utf16_start: ps.utf16,
-            utf16_end: pe.utf16,
-            line: ps.line,
-            column: ps.column,
-            end_line: pe.line,
-            end_column: pe.column,
-            redacted: shorten(&format!("{} {}", suppress::MARKER, d.rule), 80),
-            message: format!("say why: `{} {} -- <reason>`; a suppression without a reason is not reviewed", suppress::MARKER, d.rule),
-            part: None,
-            part_range: None,
-        });
+        report.findings.push(located(
+            Says {
+                rule_id: rule_id.to_owned(),
+                category: Category::Suppression,
+                source: Source::Literal,
+                action,
+                confidence: Confidence::High,
+                redacted: shorten(&format!("{} {}", suppress::MARKER, d.rule), 80),
+                message: format!("say why: `{} {} -- <reason>`; a suppression without a reason is not reviewed", suppress::MARKER, d.rule),
+            },
+            (d.start, d.end),
+            (ps, pe),
+        ));
     }
     report.findings.sort_by_key(|f| (f.start, f.end));
     report.verdict = report.findings.iter().map(|f| f.action).max().unwrap_or(Action::Pass);
@@ -377,22 +365,43 @@ pub(super) fn meta_finding(engine: &Engine, text: &str, context: Context, start:
     let action = engine.compiled.actions.decide(&Subject { category, source: Source::Literal, context, confidence: Confidence::High, rule: rule_id });
     let mut p = Positions::new(text);
     let (ps, pe) = (p.at(start), p.at(end));
+    located(
+        Says { rule_id: rule_id.to_owned(), category, source: Source::Literal, action, confidence: Confidence::High, redacted, message },
+        (start, end),
+        (ps, pe),
+    )
+}
+
+/// What a finding says, before it is placed in the source.
+struct Says {
+    rule_id: String,
+    category: Category,
+    source: Source,
+    action: Action,
+    confidence: Confidence,
+    redacted: String,
+    message: String,
+}
+
+/// A finding at byte span `span` whose start and end positions are `at`.
+fn located(says: Says, span: (usize, usize), at: (Position, Position)) -> Finding {
+    let (ps, pe) = at;
     Finding {
-        rule_id: rule_id.to_owned(),
-        category,
-        source: Source::Literal,
-        action,
-        confidence: Confidence::High,
-        start,
-        end,
+        rule_id: says.rule_id,
+        category: says.category,
+        source: says.source,
+        action: says.action,
+        confidence: says.confidence,
+        start: span.0,
+        end: span.1,
         utf16_start: ps.utf16,
         utf16_end: pe.utf16,
         line: ps.line,
         column: ps.column,
         end_line: pe.line,
         end_column: pe.column,
-        redacted,
-        message,
+        redacted: says.redacted,
+        message: says.message,
         part: None,
         part_range: None,
     }
