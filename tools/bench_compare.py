@@ -129,7 +129,8 @@ def tools_under_test(sendguard_bin: Path) -> list[Tool]:
 
     def sendguard_version() -> str:
         rev = sh(["git", "rev-parse", "--short", "HEAD"], ROOT)
-        return f"sendguard {first_line(sh([str(sendguard_bin), '--version'])) or '0.1.0'} (commit {rev}, release build)"
+        version = first_line(sh([str(sendguard_bin), "--version"])).removeprefix("sendguard ").strip() or "0.1.0"
+        return f"sendguard {version} (commit {rev}, release build)"
 
     def wasm_version() -> str:
         return f"pkg/node under Node {sh(['node', '--version'])}"
@@ -260,7 +261,7 @@ def svg_chart(rows: list[tuple[str, float]], title: str) -> str:
     """Horizontal bars, log scale (the tools differ by orders of magnitude)."""
     import math
     width, left, right, bar, gap, top = 760, 230, 90, 26, 12, 48
-    height = top + len(rows) * (bar + gap) + 40
+    height = top + len(rows) * (bar + gap) + 58
     lo = 10 ** math.floor(math.log10(max(min(v for _, v in rows), 1e-3)))
     hi = 10 ** math.ceil(math.log10(max(v for _, v in rows)))
     span = math.log10(hi) - math.log10(lo) or 1.0
@@ -273,8 +274,8 @@ def svg_chart(rows: list[tuple[str, float]], title: str) -> str:
     decade = lo
     while decade <= hi * 1.0001:
         gx = x(decade)
-        parts.append(f'<line x1="{gx:.1f}" y1="{top - 6}" x2="{gx:.1f}" y2="{height - 30}" stroke="#dddddd"/>')
-        parts.append(f'<text x="{gx:.1f}" y="{height - 14}" text-anchor="middle" fill="#555555">{decade:g}</text>')
+        parts.append(f'<line x1="{gx:.1f}" y1="{top - 6}" x2="{gx:.1f}" y2="{height - 48}" stroke="#dddddd"/>')
+        parts.append(f'<text x="{gx:.1f}" y="{height - 32}" text-anchor="middle" fill="#555555">{decade:g}</text>')
         decade *= 10
     for i, (name, value) in enumerate(rows):
         y = top + i * (bar + gap)
@@ -282,7 +283,7 @@ def svg_chart(rows: list[tuple[str, float]], title: str) -> str:
         parts.append(f'<text x="{left - 8}" y="{y + bar * 0.68:.1f}" text-anchor="end">{esc(name)}</text>')
         parts.append(f'<rect x="{left}" y="{y}" width="{max(x(value) - left, 1):.1f}" height="{bar}" fill="{colour}"/>')
         parts.append(f'<text x="{x(value) + 6:.1f}" y="{y + bar * 0.68:.1f}">{value:.3g} MiB/s</text>')
-    parts.append(f'<text x="{width - right}" y="{height - 14}" text-anchor="end" fill="#555555" font-size="11">'
+    parts.append(f'<text x="{width - right}" y="{height - 10}" text-anchor="end" fill="#555555" font-size="11">'
                  f'MiB per CPU-second (user+sys), log scale</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
@@ -350,11 +351,14 @@ def main(argv: list[str]) -> int:
         for _ in range(runs):
             cpu, wall, code = run_once(tool, folder, out_file)
             tool.runs.append((cpu, wall))
+        empty = WORK / "empty"
+        empty.mkdir(exist_ok=True)
+        startup = statistics.median(run_once(tool, empty, WORK / "empty.out")[0] for _ in range(3))
         cpus = [c for c, _ in tool.runs]
         walls = [w for _, w in tool.runs]
         dev_flagged = scan_dev(tool, dev, dev_labels) if dev_labels else set()
         res = {"tool": tool, "cpu_min": min(cpus), "cpu_med": statistics.median(cpus), "wall_min": min(walls),
-               "wall_med": statistics.median(walls), "version": tool.version(),
+               "wall_med": statistics.median(walls), "version": tool.version(), "startup": startup,
                "dev": scores(dev_flagged, dev_labels) if dev_labels else None,
                "dev_cat": {c: scores(dev_flagged, dev_labels, c) for c in sorted({s["category"] for r in dev_labels for s in r["secrets"]})},
                "bench": scores(bench_flagged, bench_labels)}
@@ -374,6 +378,9 @@ def main(argv: list[str]) -> int:
                        fastest["cpu_med"] / by["sendguard"]["cpu_med"], "≥ 10"))
     if "sendguard" in by and "sendguard-wasm" in by:
         ratios.append(("sendguard wasm CPU / native CPU (median)", by["sendguard-wasm"]["cpu_med"] / by["sendguard"]["cpu_med"], "≤ 2"))
+        ratios.append(("sendguard wasm CPU / native CPU, each less its start-up on an empty folder",
+                       (by["sendguard-wasm"]["cpu_med"] - by["sendguard-wasm"]["startup"])
+                       / max(by["sendguard"]["cpu_med"] - by["sendguard"]["startup"], 1e-9), "≤ 2"))
         ratios.append(("sendguard wasm wall / native wall (median)", by["sendguard-wasm"]["wall_med"] / by["sendguard"]["wall_med"], "≤ 2"))
 
     m = machine()
@@ -383,19 +390,20 @@ def main(argv: list[str]) -> int:
     lines.append(f"Measured {time.strftime('%Y-%m-%d')} with `{cmd}`: every tool in the same run, on the same "
                  f"{len(files)} files ({total / MIB:.1f} MiB, `tools/gen_corpus.py --seed 42 --size-mb 20`), one warm-up "
                  f"run then {args.runs} timed runs each. CPU = user+sys of the tool and its children (getrusage); "
-                 f"throughput = MiB / median CPU-second.\n")
+                 f"throughput = MiB / median CPU-second. Start-up = median CPU of "
+                 f"the same command on an empty folder (process start, for Node also compiling the wasm module).\n")
     lines.append(f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} memory, Linux {m['kernel']}; {m['rustc']}, "
                  f"Node {m['node']}, Python {m['python']}. Load average (1 min) at start {m['load_start']}, at end "
                  f"{m['load']}: other work on the machine inflates wall time far more than CPU time, so compare CPU.\n")
-    lines.append("| tool | version | CPU min (s) | CPU median (s) | wall min (s) | wall median (s) | MiB/CPU-s | MiB/wall-s |")
-    lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    lines.append("| tool | version | CPU min (s) | CPU median (s) | wall min (s) | wall median (s) | MiB/CPU-s | MiB/wall-s | start-up CPU (s) |")
+    lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         lines.append(f"| {r['tool'].label} | {r['version']} | {fmt_s(r['cpu_min'])} | {fmt_s(r['cpu_med'])} | "
                      f"{fmt_s(r['wall_min'])} | {fmt_s(r['wall_med'])} | {total / MIB / r['cpu_med']:.1f} | "
-                     f"{total / MIB / r['wall_med']:.1f} |")
+                     f"{total / MIB / r['wall_med']:.1f} | {r['startup']:.3f} |")
     for t in tools:
         if t.note:
-            lines.append(f"| {t.label} | — | not run: {t.note} | | | | | |")
+            lines.append(f"| {t.label} | — | not run: {t.note} | | | | | | |")
     lines.append("")
     if ratios:
         lines.append("Ratios from this run (target in brackets):\n")
