@@ -49,6 +49,12 @@ pub fn password_value(c: &Candidate<'_>) -> bool {
     if by_verb && (word_like || !has_password_shape(value)) {
         return false;
     }
+    // A value on the line after its label stands alone on that line; otherwise the label
+    // was left blank and the next line is another label (`Password:⏎Invoice number: 42`).
+    let on_next_line = c.whole[..c.whole.len() - value.len()].contains('\n');
+    if on_next_line && !c.after.split('\n').next().unwrap_or("").trim().is_empty() {
+        return false;
+    }
     // "Password: required for login" — a plain word that the sentence goes on from.
     if word_like && next_word_is_prose(c.after) {
         return false;
@@ -173,11 +179,18 @@ mod tests {
             ("password is case-sensitive.", "case-sensitive.", ""),
             ("Password: https://example.com/reset", "https://example.com/reset", ""),
             ("Password: (hidden)", "(hidden)", ""),
+            ("Password:\nInvoice", "Invoice", " number: INV-1"),
+            ("Password\nInvoice", "Invoice", "\tINV-1"),
             ("Password: none", "none", ""),
         ];
         for (i, (whole, secret, after)) in cases.iter().enumerate() {
             assert!(!password_value(&cand(whole, secret, after)), "case {i} should not be a password");
         }
+    }
+
+    #[test]
+    fn password_alone_on_the_next_line() {
+        assert!(password_value(&cand("Password:\nXq7#vB2m9L", "Xq7#vB2m9L", "\nThanks")));
     }
 
     #[test]
