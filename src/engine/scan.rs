@@ -4,7 +4,7 @@
 use super::decide::Subject;
 use super::suppress::{self, Directive};
 use super::{Engine, ScanOptions};
-use crate::decode::{html, mime, View};
+use crate::decode::{html, mime, OffsetMap};
 use crate::error::Error;
 use crate::policy::{Action, Category, Confidence, Context, Detector, Format, Kind, Source};
 use crate::report::{redact, Finding, Position, Positions, Report, Skipped, Suppressed};
@@ -12,7 +12,6 @@ use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::find_placeholders;
 use crate::rules::{self, Candidate};
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 
 /// How far past a match the prose checks look.
 const AFTER_WINDOW: usize = 80;
@@ -121,11 +120,12 @@ pub(super) fn scan_document(engine: &Engine, text: &str, options: &ScanOptions, 
         }
         f => f,
     };
-    let view: Cow<'_, View> = match format {
-        Format::Html => Cow::Owned(html::html_view(text)),
-        _ => Cow::Owned(View { text: String::new(), map: Default::default() }),
+    // Plain text is its own view: no copy, and offsets need no mapping.
+    let html_view = (format == Format::Html).then(|| html::html_view(text));
+    let (view_text, map) = match &html_view {
+        Some(v) => (v.text.as_str(), Some(&v.map)),
+        None => (text, None),
     };
-    let view_text: &str = if format == Format::Html { &view.text } else { text };
     let kind = match options.kind {
         Kind::Auto => {
             if crate::rules::placeholder::looks_like_template(view_text) {
@@ -137,7 +137,7 @@ pub(super) fn scan_document(engine: &Engine, text: &str, options: &ScanOptions, 
         k => k,
     };
     let hits = detect(engine, view_text, kind, only);
-    let mut report = decide(engine, text, view_text, &view, format == Format::Html, &hits, options);
+    let mut report = decide(engine, text, view_text, map, &hits, options);
     report.kind = kind;
     report.format = format;
     report.context = options.context;
@@ -261,7 +261,7 @@ fn resolve_overlaps(engine: &Engine, hits: &mut Vec<Hit>) {
 }
 
 /// Turns hits into located, decided, possibly suppressed findings.
-fn decide(engine: &Engine, source: &str, view_text: &str, view: &View, mapped: bool, hits: &[Hit], options: &ScanOptions) -> Report {
+fn decide(engine: &Engine, source: &str, view_text: &str, map: Option<&OffsetMap>, hits: &[Hit], options: &ScanOptions) -> Report {
     let compiled = &engine.compiled;
     let policy = &engine.policy;
     let directives = if source.contains(suppress::MARKER) { suppress::directives(source) } else { Vec::new() };
@@ -270,7 +270,7 @@ fn decide(engine: &Engine, source: &str, view_text: &str, view: &View, mapped: b
     // Source spans first, so that positions are computed in one forward pass.
     let spans: Vec<(usize, usize)> = hits
         .iter()
-        .map(|h| if mapped { view.map.span_to_source(h.start, h.end) } else { (h.start, h.end) })
+        .map(|h| map.map_or((h.start, h.end), |m| m.span_to_source(h.start, h.end)))
         .collect();
     let mut offsets: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).chain(directives.iter().flat_map(|d| [d.start, d.end])).collect();
     offsets.sort_unstable();

@@ -5,7 +5,7 @@ mod args;
 mod print;
 mod walk;
 
-use args::{Command, OutputFormat};
+use args::Command;
 use sendguard::policy::default_policy_toml;
 use sendguard::{Action, Engine, Format, ScanOptions};
 use std::io::Write;
@@ -130,9 +130,4 @@ fn scan(a: args::ScanArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-#[allow(dead_code)]
-fn _assert_formats(f: OutputFormat) -> OutputFormat {
-    f
 }
