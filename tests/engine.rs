@@ -57,7 +57,7 @@ fn html_offsets_map_back_to_the_source() {
     let r = Engine::default_policy().scan(html, &ScanOptions { format: Format::Html, ..Default::default() });
     assert_eq!(r.findings.len(), 1, "{:?}", r.findings.iter().map(|f| &f.rule_id).collect::<Vec<_>>());
     let f = &r.findings[0];
-    assert_eq!(&html[f.start..f.start + 9], "Tr0ub4dor");
+    assert!(html[f.start..].starts_with("Tr0ub4dor"), "the span does not start at the value");
     assert_eq!(&html[f.end..f.end + 7], "</code>", "the span ends where the value ends");
     assert_eq!(f.end - f.start, "Tr0ub4dor&amp;3".len());
     assert_eq!(f.redacted.chars().filter(|&c| c != '*').count(), 4);
