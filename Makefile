@@ -125,6 +125,12 @@ demo: www
 bench-compare:
 	tools/bench_compare.sh
 
+.PHONY: bench-mime
+# Generated multipart messages (seeded) through scan_bytes vs the same decoded text scanned as
+# plain text, in one run: MiB/s of each and the ratio (benches/mime.rs, docs/BENCHMARKS.md).
+bench-mime:
+	cargo bench --bench mime
+
 # --- plugins (examples/): nodemailer, webhook service, billing-run replay ----------------
 .PHONY: test-plugins demo-cluster need-redis
 PLUGIN_EXAMPLES := nodemailer webhook billing-replay
