@@ -1,24 +1,42 @@
 // The CodeMirror editor: HTML + template highlighting, and the engine's findings as lint
 // diagnostics (underline, gutter marker, hover tooltip, quick fix).
-import { Compartment, EditorState, StateEffect } from '@codemirror/state';
+//
+// The path of a keystroke: while scans are fast, the scan runs inside the keystroke's own
+// transaction (a transaction extender adds the diagnostics to it), so the edit and its
+// diagnostics reach the DOM in one update and the screen in one frame, with no debounce and no
+// second transaction. Findings that only moved with the edit add nothing: the underlines and
+// gutter markers already on screen are moved by CodeMirror and stay as they are. Large
+// documents, slow scans and settings changes take the asynchronous path: a scan after the
+// update (in the worker or a later task), its result dispatched if the text is still the same.
+import { EditorState, StateEffect, StateField } from '@codemirror/state';
 import {
-  EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
+  EditorView, ViewPlugin, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
   drawSelection, highlightSpecialChars,
 } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { html } from '@codemirror/lang-html';
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from '@codemirror/language';
-import { linter, lintGutter, lintKeymap, forceLinting, setDiagnosticsEffect } from '@codemirror/lint';
+import { linter, lintGutter, lintKeymap, setDiagnosticsEffect } from '@codemirror/lint';
 import { templateHighlight } from './placeholders.js';
 import { categoryLabel } from './labels.js';
+import { mapSpans, sameSpans, spansOf } from './spans.js';
 
-/** Dispatched when the scan settings (context, kind, format, policy) change: lint again now. */
-const settingsChanged = StateEffect.define();
+/** Carries a scan's `{ result, spans }` into the state (see `scanField`). */
+const scanned = StateEffect.define();
+/** Asks for a scan of the current text off the keystroke path (settings changed, sync refused). */
+const rescanRequested = StateEffect.define();
 
-/** Debounce for slow scans (large documents): at most one scan per pause in typing. */
-export const SLOW_DELAY = 150;
-/** Scans averaging under this (ms) run on every keystroke with no debounce; over twice this, debounced. */
-export const FAST_SCAN_MS = 4;
+/**
+ * The latest scan result and the spans of its findings as they are on screen now: moved
+ * through every edit since the scan, so that the next scan can tell whether anything changed.
+ */
+const scanField = StateField.define({
+  create: () => ({ result: null, spans: [] }),
+  update(value, tr) {
+    for (const e of tr.effects) if (e.is(scanned)) return e.value;
+    return tr.docChanged ? { result: value.result, spans: mapSpans(value.spans, tr.changes) } : value;
+  },
+});
 
 /** Lint severity for a policy action. */
 export function severityOf(action) {
@@ -59,43 +77,81 @@ export function toDiagnostics(report, docLength, onAllow) {
 
 /**
  * Build the editor in `parent`.
- * - `scan(text)` resolves to the scanner's `{ report | error, ms, where }`;
- * - `onResult(result, view)` runs when that result's diagnostics are on screen;
+ * - `scanNow(text)` returns the scanner's `{ report | error, ms, where }` now, or null when
+ *   this text must be scanned off the main thread (or the engine is not loaded yet);
+ * - `scan(text)` resolves to such a result, wherever the scanner runs it;
+ * - `onResult(result, view)` runs when that result's diagnostics are in the editor's DOM;
  * - `onAllow(view, finding, pos)` runs the quick fix.
- * `delay` is the debounce in ms, or `'auto'`: none while scans are fast (the author sees a
- * secret on the keystroke that completes it), `SLOW_DELAY` once a scan takes `FAST_SCAN_MS`.
- * Returns `{ view, rescan }`; `rescan()` lints again at once (after a settings change).
+ * `delay` is `'auto'` (scan in the keystroke's transaction whenever `scanNow` can) or a fixed
+ * debounce in ms: every scan then takes the asynchronous path, `delay` ms after the last edit.
+ * Returns `{ view, rescan }`; `rescan()` scans again at once (after a settings change).
  */
-export function createEditor({ parent, doc, scan, onResult, onAllow, delay = 'auto' }) {
-  // The result belonging to each document version, picked up when its diagnostics land.
-  const results = new WeakMap();
+export function createEditor({ parent, doc, scanNow, scan, onResult, onAllow, delay = 'auto' }) {
+  const sync = delay === 'auto';
+  const asyncDelay = sync ? 0 : delay;
 
-  const source = async (view) => {
-    const state = view.state;
-    const result = await scan(state.doc.toString());
-    results.set(state.doc, result);
-    if (delay === 'auto') {
-      // A moving average with hysteresis, so one slow scan (a GC pause) does not flip the mode.
-      scanAverage = 0.7 * scanAverage + 0.3 * result.ms;
-      if (scanAverage >= 2 * FAST_SCAN_MS) adaptDelay(view, SLOW_DELAY);
-      else if (scanAverage < FAST_SCAN_MS) adaptDelay(view, 0);
+  /** The effects that show `result` for the text of `state` (after `changes`, when given). */
+  const effectsFor = (state, result, changes = null) => {
+    const docLength = changes ? changes.newLength : state.doc.length;
+    const spans = spansOf(result.report, docLength);
+    const previous = state.field(scanField);
+    const shown = changes ? mapSpans(previous.spans, changes) : previous.spans;
+    const effects = [scanned.of({ result, spans })];
+    if (!sameSpans(shown, spans)) {
+      effects.push(setDiagnosticsEffect.of(result.report ? toDiagnostics(result.report, docLength, onAllow) : []));
     }
-    return result.report ? toDiagnostics(result.report, state.doc.length, onAllow) : [];
+    return effects;
   };
 
-  const lintDelay = new Compartment();
-  let scanAverage = 0;
-  let currentDelay = delay === 'auto' ? 0 : delay;
-  const lintExtension = (ms) => linter(source, {
-    delay: ms,
-    needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(settingsChanged))),
+  // The keystroke path: the scan's effects join the edit's own transaction.
+  const scanOnEdit = EditorState.transactionExtender.of((tr) => {
+    if (!sync || !tr.docChanged || tr.effects.some((e) => e.is(scanned))) return null;
+    const result = scanNow(tr.newDoc.toString());
+    return result ? { effects: effectsFor(tr.startState, result, tr.changes) } : null;
   });
-  // Reconfigured only when a scan crosses FAST_SCAN_MS, i.e. rarely; never during an update.
-  const adaptDelay = (view, ms) => {
-    if (ms === currentDelay) return;
-    currentDelay = ms;
-    setTimeout(() => view.dispatch({ effects: lintDelay.reconfigure(lintExtension(ms)) }));
-  };
+
+  // The asynchronous path: one scan in flight at a time, always of the latest text.
+  const asyncScans = ViewPlugin.fromClass(class {
+    constructor(view) {
+      this.view = view;
+      this.timer = -1;
+      this.running = false;
+      this.wanted = false;
+      this.destroyed = false;
+      this.request(); // the first scan (the engine may still be loading)
+    }
+
+    update(update) {
+      const done = update.transactions.some((tr) => tr.effects.some((e) => e.is(scanned)));
+      const asked = update.transactions.some((tr) => tr.effects.some((e) => e.is(rescanRequested)));
+      if (asked || (update.docChanged && !done)) this.request();
+    }
+
+    request() {
+      this.wanted = true;
+      if (this.running) return; // run() starts another one when this one is back
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.run(), asyncDelay);
+    }
+
+    async run() {
+      this.wanted = false;
+      this.running = true;
+      const { doc } = this.view.state;
+      const result = await scan(doc.toString());
+      this.running = false;
+      if (this.destroyed) return;
+      // A result for an older text is dropped: the edit since then scanned in its own
+      // transaction, or asked for another scan here (`wanted`).
+      if (this.view.state.doc === doc) this.view.dispatch({ effects: effectsFor(this.view.state, result) });
+      if (this.wanted) this.request();
+    }
+
+    destroy() {
+      this.destroyed = true;
+      clearTimeout(this.timer);
+    }
+  });
 
   const view = new EditorView({
     parent,
@@ -113,25 +169,25 @@ export function createEditor({ parent, doc, scan, onResult, onAllow, delay = 'au
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         templateHighlight,
         EditorView.lineWrapping,
+        linter(null), // the diagnostics machinery only; the scans above are the source
         lintGutter(),
-        lintDelay.of(lintExtension(currentDelay)),
+        scanField,
+        scanOnEdit,
+        asyncScans,
         keymap.of([...defaultKeymap, ...historyKeymap, ...lintKeymap]),
         EditorView.contentAttributes.of({ 'aria-label': 'Template source', spellcheck: 'false' }),
         EditorView.updateListener.of((update) => {
-          // No debounce: lint right after this keystroke's update, before the browser paints,
-          // so that the keystroke and its diagnostics reach the screen in the same frame.
-          if (update.docChanged && currentDelay === 0) queueMicrotask(() => forceLinting(update.view));
-          if (!update.transactions.some((tr) => tr.effects.some((e) => e.is(setDiagnosticsEffect)))) return;
-          const result = results.get(update.state.doc);
-          if (result) onResult(result, update.view);
+          if (update.transactions.some((tr) => tr.effects.some((e) => e.is(scanned)))) {
+            onResult(update.state.field(scanField).result, update.view);
+          }
         }),
       ],
     }),
   });
 
   const rescan = () => {
-    view.dispatch({ effects: settingsChanged.of(null) });
-    forceLinting(view);
+    const result = sync ? scanNow(view.state.doc.toString()) : null;
+    view.dispatch({ effects: result ? effectsFor(view.state, result) : rescanRequested.of(null) });
   };
   return { view, rescan };
 }

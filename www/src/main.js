@@ -10,7 +10,7 @@ import { allowChange, askReason, looksLikeHtml } from './allow.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-/** Debounce before a scan in ms; by default adaptive (see createEditor). `?delay=150` fixes it. */
+/** By default each keystroke is scanned in its own transaction (see createEditor); `?delay=150` debounces instead. */
 const delay = params.has('delay') ? numberParam('delay', 150) : 'auto';
 const workerThreshold = numberParam('workerThreshold', WORKER_THRESHOLD);
 /** Findings listed at most in the panel (the editor shows them all). */
@@ -51,6 +51,7 @@ const { view, rescan } = createEditor({
   parent: $('editor'),
   doc: sample.doc,
   delay,
+  scanNow: (text) => scanner?.scanNow(text, options()) ?? null,
   scan: async (text) => {
     const s = await ready;
     if (!s) return { error: { code: 'load', message: 'engine not loaded' }, ms: 0, where: '' };
@@ -69,21 +70,23 @@ $('sample').addEventListener('change', () => {
   const s = SAMPLES.find((x) => x.id === $('sample').value);
   if (!s) return;
   $('context').value = s.context;
+  // Scanned with the new context as part of this change (or asynchronously when it must be).
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: s.doc }, selection: { anchor: 0 } });
-  rescan();
 });
 
 // ---- result display -------------------------------------------------------------------------
 
 let listedKey = '';
+let suppressedKey = '';
 
 function showResult(result) {
   // For the benchmark: fired when this result's diagnostics are in the editor's DOM.
   window.dispatchEvent(new CustomEvent('sendguard:result', { detail: { ms: result.ms, where: result.where } }));
-  $('scan-ms').textContent = `${result.ms.toFixed(2)} ms`;
-  $('scan-where').textContent = result.where ? `(${result.where})` : '';
+  // Written only when they change: every write costs style and layout in the keystroke's frame.
+  setText('scan-ms', `${result.ms.toFixed(2)} ms`);
+  setText('scan-where', result.where ? `(${result.where})` : '');
   const chars = view.state.doc.length;
-  $('doc-size').textContent = chars >= 1000 ? `${(chars / 1000).toFixed(1)}k chars` : `${chars} chars`;
+  setText('doc-size', chars >= 1000 ? `${(chars / 1000).toFixed(1)}k chars` : `${chars} chars`);
   if (result.error) {
     setEngineStatus(`Scan failed (${result.error.code}): ${result.error.message}`, true);
     return;
@@ -93,6 +96,11 @@ function showResult(result) {
   setVerdict(report.verdict);
   listFindings(report);
   listSuppressed(report);
+}
+
+function setText(id, text) {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function setEngineStatus(text, isError = false) {
@@ -110,8 +118,17 @@ function setVerdict(verdict) {
 
 function listFindings(report) {
   const findings = report.findings;
-  const key = findings.map((f) => `${f.ruleId}:${f.utf16Start}:${f.utf16End}:${f.action}:${f.line}`).join('|');
-  if (key === listedKey) return; // unchanged: keep the DOM (and focus) as it is
+  // What the list shows; the offsets change with every edit above a finding and are only
+  // data attributes (where a click jumps to), so they are updated in place, without a rebuild.
+  const key = findings.map((f) => `${f.ruleId}:${f.action}:${f.category}:${f.line}:${f.column}:${f.redacted}:${f.message}`).join('|') + `|${report.truncated}`;
+  if (key === listedKey) {
+    const items = $('findings').children;
+    for (let i = 0; i < Math.min(findings.length, MAX_LISTED); i++) {
+      items[i].dataset.from = findings[i].utf16Start;
+      items[i].dataset.to = findings[i].utf16End;
+    }
+    return; // unchanged: keep the DOM (and focus) as it is
+  }
   listedKey = key;
   const n = findings.length + (report.truncated || 0);
   $('findings-count').textContent = n ? `(${n})` : '';
@@ -155,11 +172,15 @@ function listFindings(report) {
 
 function listSuppressed(report) {
   const list = report.suppressed || [];
+  const lines = list.slice(0, MAX_LISTED).map(({ finding, by, reason }) => `${finding.line}:${finding.column} ${finding.ruleId} — by ${by}${reason ? `: ${reason}` : ''}`);
+  const key = `${list.length}\n${lines.join('\n')}`;
+  if (key === suppressedKey) return;
+  suppressedKey = key;
   $('suppressed-box').hidden = list.length === 0;
   $('suppressed-count').textContent = `(${list.length})`;
-  $('suppressed').replaceChildren(...list.slice(0, MAX_LISTED).map(({ finding, by, reason }) => {
+  $('suppressed').replaceChildren(...lines.map((line) => {
     const li = document.createElement('li');
-    li.textContent = `${finding.line}:${finding.column} ${finding.ruleId} — by ${by}${reason ? `: ${reason}` : ''}`;
+    li.textContent = line;
     return li;
   }));
 }

@@ -1,11 +1,17 @@
-// Where scans run: on the main thread for ordinary documents, in a Web Worker for large ones
-// so that typing never waits for a scan. The worker costs a round trip that usually misses the
-// frame (measured: key → diagnostics about 25 ms through the worker against 12 ms on the main
-// thread for 50 KB, whose scan takes about 2 ms), so it pays only where a scan would take a
-// good part of a frame itself.
+// Where scans run: on the main thread, inside the keystroke's own transaction, while they are
+// fast; in a Web Worker for large documents, or while main-thread scans are slow (a loaded
+// machine), so that typing never waits for a scan. The worker costs a round trip that usually
+// misses the frame of the keystroke, so it is used only where a scan would take a good part of
+// the frame itself.
 
 /** Documents at least this long (UTF-16 code units) are scanned in the worker. */
 export const WORKER_THRESHOLD = 100_000;
+/**
+ * Scans run on the main thread while they average under this many ms (half a 60 Hz frame,
+ * leaving the other half to the editor and the browser); once they average a whole frame
+ * (twice this), they move to the worker until they are fast again.
+ */
+export const SYNC_BUDGET_MS = 8;
 
 /**
  * One compiled policy, applied on the main thread and mirrored in a lazily started worker.
@@ -26,6 +32,14 @@ export class Scanner {
     this.workerBroken = false;
     this.nextId = 1;
     this.pending = new Map();
+    /** Moving average of recent scan times (ms), wherever they ran. */
+    this.averageMs = 0;
+    this.slow = false;
+    /**
+     * Where the next scan is an engine's first: not counted, as it compiles the wasm code and
+     * fills the lazy DFA caches (10–30 ms measured for 1 KB that then scans in 0.1 ms).
+     */
+    this.firstScans = new Set(['main thread', 'worker']);
   }
 
   /**
@@ -37,24 +51,46 @@ export class Scanner {
     this.engine.free?.();
     this.engine = engine;
     this.policyText = text;
+    this.firstScans = new Set(['main thread', 'worker']);
   }
 
-  /** Scan `text` with `{ context, kind, format }`. */
+  /** True when `text` is scanned off the main thread: long, or recent scans were slow. */
+  offMainThread(text) {
+    return (text.length >= this.workerThreshold || this.slow) && !this.workerBroken && typeof Worker !== 'undefined';
+  }
+
+  /** The result of scanning `text` with `{ context, kind, format }` now, or null when `offMainThread`. */
+  scanNow(text, options) {
+    return this.offMainThread(text) ? null : this.scanHere(text, options);
+  }
+
+  /** A promise of the result, from the worker when `offMainThread`; never rejects. */
   scan(text, options) {
-    if (text.length >= this.workerThreshold && !this.workerBroken && typeof Worker !== 'undefined') {
-      return this.scanInWorker(text, options);
-    }
+    if (this.offMainThread(text)) return this.scanInWorker(text, options);
     return Promise.resolve(this.scanHere(text, options));
   }
 
   scanHere(text, options) {
     const t0 = performance.now();
+    let result;
     try {
-      const report = this.engine.scan(text, options);
-      return { report, ms: performance.now() - t0, where: 'main thread' };
+      result = { report: this.engine.scan(text, options), ms: performance.now() - t0, where: 'main thread' };
     } catch (e) {
-      return { error: describeError(e), ms: performance.now() - t0, where: 'main thread' };
+      result = { error: describeError(e), ms: performance.now() - t0, where: 'main thread' };
     }
+    return this.timed(result, text);
+  }
+
+  /**
+   * Keep the moving average of the scans whose place depends on it (documents under the worker
+   * threshold), with hysteresis, so that one slow scan (a GC pause) changes nothing.
+   */
+  timed(result, text) {
+    if (this.firstScans.delete(result.where) || text.length >= this.workerThreshold) return result;
+    this.averageMs = 0.7 * this.averageMs + 0.3 * result.ms;
+    if (this.averageMs >= 2 * SYNC_BUDGET_MS) this.slow = true;
+    else if (this.averageMs < SYNC_BUDGET_MS) this.slow = false;
+    return result;
   }
 
   scanInWorker(text, options) {
@@ -73,7 +109,8 @@ export class Scanner {
       const job = this.pending.get(data.id);
       if (!job) return;
       this.pending.delete(data.id);
-      job.resolve(data.error ? { error: data.error, ms: data.ms, where: 'worker' } : { report: data.report, ms: data.ms, where: 'worker' });
+      const result = data.error ? { error: data.error, ms: data.ms, where: 'worker' } : { report: data.report, ms: data.ms, where: 'worker' };
+      job.resolve(this.timed(result, job.text));
     };
     // A worker that cannot start (or dies) must not leave scans hanging: finish them here.
     worker.onerror = (event) => {

@@ -124,6 +124,10 @@ test('a finding in the panel jumps to its place in the editor', async (t) => {
   const page = await open(t);
   await chooseSample(page, 'welcome');
   await waitVerdict(page, 'block');
+  // Text typed above the findings moves them: the list must jump to where they are now.
+  await page.locator('[data-testid=editor] .cm-content').click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.type('<!-- note -->');
   const li = page.locator('[data-testid=findings] li[data-from]').last();
   await li.click();
   const [from, to] = [Number(await li.getAttribute('data-from')), Number(await li.getAttribute('data-to'))];
@@ -132,6 +136,8 @@ test('a finding in the panel jumps to its place in the editor', async (t) => {
     return { from: view.state.selection.main.from, to: view.state.selection.main.to, focused: view.hasFocus };
   });
   assert.deepEqual(sel, { from, to, focused: true });
+  const isPlaceholder = await page.evaluate(([a, b]) => /\{\{|\$\{/.test(window.sendguard.view.state.sliceDoc(a, b)), [from, to]);
+  assert.ok(isPlaceholder, 'the selection is the placeholder');
 });
 
 test('UTF-16 positions hold with emoji and CJK before the finding', async (t) => {
@@ -231,4 +237,64 @@ test('narrow window: one column, everything visible', async (t) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   assert.equal(overflow, false, 'no horizontal scrolling');
   await page.screenshot({ path: `${SHOTS}07-narrow.png`, fullPage: true });
+});
+
+test('the scan runs in the keystroke\'s own transaction: diagnostics and verdict with the edit', async (t) => {
+  const page = await open(t);
+  await waitVerdict(page, 'pass');
+  const seen = await page.evaluate((line) => {
+    const { view } = window.sendguard;
+    view.dispatch({ changes: { from: view.state.doc.length, insert: `\n${line}\n` } });
+    // Same task, no await: the edit's own update already holds the scan's result.
+    return {
+      underlines: document.querySelectorAll('[data-testid=editor] .cm-lintRange-error').length,
+      verdict: document.querySelector('[data-testid=verdict]').textContent,
+    };
+  }, PASSWORD_LINE);
+  assert.deepEqual(seen, { underlines: 1, verdict: 'block' });
+});
+
+test('typing that changes no finding leaves the diagnostics on screen as they are', async (t) => {
+  const page = await open(t);
+  await chooseSample(page, 'welcome');
+  await waitVerdict(page, 'block');
+  await toEnd(page);
+  // Mark the gutter markers' DOM (after moving the cursor, which redraws the gutter line by
+  // line); new diagnostics would replace these elements.
+  const marked = await page.evaluate(() => {
+    const markers = [...document.querySelectorAll('[data-testid=editor] .cm-lint-marker')];
+    for (const m of markers) m.dataset.before = 'yes';
+    return markers.length;
+  });
+  assert.ok(marked >= 2, 'the sample has gutter markers');
+  await page.keyboard.type('Thanks!');
+  await page.keyboard.press('Backspace');
+  const kept = await page.evaluate(() => document.querySelectorAll('[data-testid=editor] .cm-lint-marker[data-before=yes]').length);
+  assert.equal(kept, marked, 'the same gutter marker elements are still there');
+  // An edit that does change a finding replaces them.
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(PASSWORD_LINE);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=editor] .cm-lint-marker').length > n
+    || document.querySelectorAll('[data-testid=editor] .cm-lint-marker[data-before=yes]').length < n, marked);
+});
+
+test('slow scans move to the worker and come back when they are fast again', async (t) => {
+  const page = await open(t);
+  await waitVerdict(page, 'pass');
+  await page.evaluate(() => {
+    const { scanner } = window.sendguard;
+    scanner.averageMs = 20; // as if the last scans had each taken more than a frame
+    scanner.slow = true;
+  });
+  await toEnd(page);
+  await page.keyboard.type('a');
+  await page.waitForFunction(() => document.getElementById('scan-where').textContent.includes('worker'));
+  // Fast scans bring the average down (20 → 14 → 10 → 7 ms): back on the main thread.
+  for (const key of 'bcde') {
+    await page.keyboard.type(key);
+    await page.waitForTimeout(50);
+  }
+  await page.waitForFunction(() => document.getElementById('scan-where').textContent.includes('main thread'));
+  await page.keyboard.press('Backspace');
+  await waitVerdict(page, 'pass');
 });
