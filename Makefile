@@ -131,6 +131,13 @@ bench-compare:
 bench-mime:
 	cargo bench --bench mime
 
+.PHONY: bench-www
+# The editor in headless Chromium: keystroke → scan → diagnostics → paint on a 50 KB and a 1 KB
+# template, median/p95, with the load average and main-thread CPU per keystroke (docs/BENCHMARKS.md).
+BENCH_WWW_KEYS ?= 300
+bench-www: www need-chrome
+	cd www && node bench/keystroke.mjs $(BENCH_WWW_KEYS)
+
 # --- plugins (examples/): nodemailer, webhook service, billing-run replay ----------------
 .PHONY: test-plugins demo-cluster need-redis
 PLUGIN_EXAMPLES := nodemailer webhook billing-replay
