@@ -6,9 +6,10 @@ use super::suppress::PathGlob;
 use super::{Engine, ScanOptions};
 use crate::error::Error;
 use crate::policy::{Category, Detector, Format, Kind, Policy, Rule};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use super::window;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_automata::meta;
-use regex_automata::util::syntax;
+use regex_syntax::hir::Hir;
 use std::collections::{HashMap, HashSet};
 
 /// Deepest nesting of groups and repetitions accepted in a pattern.
@@ -21,7 +22,10 @@ pub(crate) struct Compiled {
     pub rules: Vec<CompiledRule>,
     /// All keywords of all rules; `None` when no rule has keywords.
     pub keywords: Option<AhoCorasick>,
-    /// For each keyword pattern id, the rules it enables.
+    /// For each automaton pattern id (a keyword or a case variant of one), the index of
+    /// its keyword in `keyword_rules`.
+    pub keyword_of_pattern: Vec<usize>,
+    /// For each keyword, the rules it enables.
     pub keyword_rules: Vec<Vec<usize>>,
     /// Rules that run without any keyword.
     pub always: Vec<usize>,
@@ -44,6 +48,9 @@ pub(crate) struct CompiledRule {
     pub regex: Option<meta::Regex>,
     /// Index of the `secret` capture group, if the pattern has one.
     pub secret_group: Option<usize>,
+    /// Where matches lie around a keyword hit, when that is known: the rule then runs
+    /// only in windows around its hits (see [`super::window`]).
+    pub window: Option<window::Reach>,
     /// Whether the rule applies to templates / rendered documents.
     pub templates: bool,
     /// See above.
@@ -51,7 +58,7 @@ pub(crate) struct CompiledRule {
 }
 
 impl Compiled {
-    pub fn new(policy: &Policy) -> Result<Compiled, Error> {
+    pub fn new(policy: &Policy, keyword_windows: bool) -> Result<Compiled, Error> {
         let limits = &policy.limits;
         if policy.rules.len() > limits.max_rules {
             return Err(Error::policy(format!(
@@ -72,9 +79,18 @@ impl Compiled {
             if !seen.insert(rule.id.as_str()) {
                 return Err(Error::rule(&rule.id, "duplicate rule id"));
             }
-            let regex = match &rule.pattern {
-                Some(p) => Some(compile_pattern(rule, p, limits.max_pattern_len, limits.max_rule_size)?),
-                None => None,
+            let (regex, window) = match &rule.pattern {
+                Some(p) => {
+                    let (regex, hir) = compile_pattern(rule, p, limits.max_pattern_len, limits.max_rule_size)?;
+                    let proof_keywords: Vec<Vec<u8>> = rule
+                        .keywords
+                        .iter()
+                        .filter(|k| window::case_variants(k).is_some())
+                        .map(|k| window::fold(k))
+                        .collect();
+                    (Some(regex), window::reach(&hir, &proof_keywords).filter(|_| keyword_windows))
+                }
+                None => (None, None),
             };
             let secret_group = regex.as_ref().and_then(|r| r.group_info().to_index(regex_automata::PatternID::ZERO, "secret"));
             if rule.detector == Some(Detector::Placeholder) {
@@ -90,7 +106,8 @@ impl Compiled {
                     always.push(index);
                 } else {
                     for kw in &rule.keywords {
-                        let key = kw.to_ascii_lowercase();
+                        let key = window::fold(kw);
+                        let key = String::from_utf8(key).expect("folding keeps UTF-8");
                         let id = *keyword_index.entry(key.clone()).or_insert_with(|| {
                             keyword_list.push(key);
                             keyword_rules.push(Vec::new());
@@ -103,16 +120,28 @@ impl Compiled {
                 }
             }
             let (templates, rendered) = kinds_of(rule);
-            rules.push(CompiledRule { regex, secret_group, templates, rendered });
+            rules.push(CompiledRule { regex, secret_group, window, templates, rendered });
         }
-        let keywords = if keyword_list.is_empty() {
+        // Each keyword with the case variants of its non-ASCII letters (ASCII case is
+        // folded by the automaton); a keyword with too many variants is searched as written.
+        let mut patterns = Vec::new();
+        let mut keyword_of_pattern = Vec::new();
+        for (id, kw) in keyword_list.iter().enumerate() {
+            let variants = window::case_variants(kw).unwrap_or_else(|| vec![kw.clone()]);
+            keyword_of_pattern.extend(std::iter::repeat_n(id, variants.len()));
+            patterns.extend(variants);
+        }
+        let keywords = if patterns.is_empty() {
             None
         } else {
+            // A DFA: about twice the speed of the default NFA over mail, for a few hundred
+            // KB of memory with the default policy's keywords.
             Some(
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
-                    .build(&keyword_list)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&patterns)
                     .map_err(|e| Error::policy(format!("keywords cannot be compiled: {e}")))?,
             )
         };
@@ -127,6 +156,7 @@ impl Compiled {
         Ok(Compiled {
             rules,
             keywords,
+            keyword_of_pattern,
             keyword_rules,
             always,
             placeholder_rules,
@@ -177,7 +207,7 @@ fn validate_rule_shape(rule: &Rule) -> Result<(), Error> {
 
 /// Compiles one pattern, refusing what cannot run in linear time or is too large, with a
 /// message that names the rule and says why.
-fn compile_pattern(rule: &Rule, pattern: &str, max_len: usize, max_size: usize) -> Result<meta::Regex, Error> {
+fn compile_pattern(rule: &Rule, pattern: &str, max_len: usize, max_size: usize) -> Result<(meta::Regex, Hir), Error> {
     if pattern.len() > max_len {
         return Err(Error::rule(&rule.id, format!(
             "pattern is {} bytes; the limit is {} (limits.maxPatternLen)",
@@ -197,15 +227,20 @@ fn compile_pattern(rule: &Rule, pattern: &str, max_len: usize, max_size: usize) 
         };
         return Err(Error::rule(&rule.id, format!("pattern {why}")));
     }
+    let hir = regex_syntax::ParserBuilder::new()
+        .nest_limit(NEST_LIMIT)
+        .utf8(true)
+        .build()
+        .parse(pattern)
+        .map_err(|e| Error::rule(&rule.id, format!("pattern cannot be compiled: {e}")))?;
     let config = meta::Config::new()
         .nfa_size_limit(Some(max_size))
         .onepass_size_limit(Some(max_size))
         .dfa_size_limit(Some(max_size))
         .hybrid_cache_capacity(2 * (1 << 20));
-    meta::Regex::builder()
+    let regex = meta::Regex::builder()
         .configure(config)
-        .syntax(syntax::Config::new().nest_limit(NEST_LIMIT).utf8(true))
-        .build(pattern)
+        .build_from_hir(&hir)
         .map_err(|e| {
             let why = match e.size_limit() {
                 Some(limit) => format!(
@@ -214,7 +249,8 @@ fn compile_pattern(rule: &Rule, pattern: &str, max_len: usize, max_size: usize) 
                 None => format!("pattern cannot be compiled: {e}"),
             };
             Error::rule(&rule.id, why)
-        })
+        })?;
+    Ok((regex, hir))
 }
 
 fn parse_sha256(hex: &str) -> Result<[u8; 32], Error> {

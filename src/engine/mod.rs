@@ -8,6 +8,7 @@ mod compile;
 mod decide;
 mod scan;
 mod suppress;
+mod window;
 
 use crate::error::Error;
 use crate::policy::{Category, Confidence, Context, Format, Kind, Policy};
@@ -60,10 +61,17 @@ pub struct RuleInfo {
 }
 
 /// Builds an [`Engine`] from a policy given as a value or as text.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EngineBuilder {
     policy: Option<Policy>,
     text: Option<String>,
+    keyword_windows: bool,
+}
+
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        EngineBuilder { policy: None, text: None, keyword_windows: true }
+    }
 }
 
 impl EngineBuilder {
@@ -81,13 +89,26 @@ impl EngineBuilder {
         self
     }
 
+    /// Whether rules that provably match only around their keywords search only there
+    /// (default: yes). Off, every rule whose keyword occurs searches the whole document:
+    /// slower, but without the one limit windows have (a pattern with unbounded repetition
+    /// before a required part finds nothing whose required part runs more than 4 KB past
+    /// its keyword). The tests compare both ways.
+    pub fn keyword_windows(&mut self, on: bool) -> &mut Self {
+        self.keyword_windows = on;
+        self
+    }
+
     /// Compiles. Without a policy, the default policy.
     pub fn build(&self) -> Result<Engine, Error> {
-        match (&self.policy, &self.text) {
-            (Some(p), _) => Engine::new(p.clone()),
-            (None, Some(t)) => Engine::from_policy_str(t),
-            (None, None) => Ok(Engine::default_policy()),
-        }
+        let policy = match (&self.policy, &self.text) {
+            (Some(p), _) => p.clone(),
+            (None, Some(t)) => Policy::parse(t)?,
+            (None, None) => Policy::default_policy(),
+        };
+        let policy = policy.resolve()?;
+        let compiled = compile::Compiled::new(&policy, self.keyword_windows)?;
+        Ok(Engine { policy, compiled })
     }
 }
 
@@ -96,9 +117,7 @@ impl Engine {
     /// a pattern that cannot run in linear time, or exceeds the size limits, is refused
     /// with an error naming the rule.
     pub fn new(policy: Policy) -> Result<Engine, Error> {
-        let policy = policy.resolve()?;
-        let compiled = compile::Compiled::new(&policy)?;
-        Ok(Engine { policy, compiled })
+        Engine::builder().policy(policy).build()
     }
 
     /// Parses (JSON or TOML, auto-detected) and compiles a policy text.
@@ -156,6 +175,20 @@ impl Engine {
     /// Messages name the rule and the example's index, never its text.
     pub fn check_examples(&self) -> Vec<String> {
         compile::check_examples(self)
+    }
+
+    /// The ids of the rules with keywords that still search the whole document whenever
+    /// one of their keywords occurs, because the compiler could not prove that every match
+    /// contains a keyword within a bounded length. Every other keyword rule searches only
+    /// near its keyword hits, which is much cheaper; `sendguard policy check` lists these.
+    pub fn whole_document_rules(&self) -> Vec<&str> {
+        self.policy
+            .rules
+            .iter()
+            .zip(&self.compiled.rules)
+            .filter(|(spec, rule)| !spec.keywords.is_empty() && rule.regex.is_some() && rule.window.is_none())
+            .map(|(spec, _)| spec.id.as_str())
+            .collect()
     }
 }
 

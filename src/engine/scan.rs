@@ -3,6 +3,7 @@
 
 use super::decide::Subject;
 use super::suppress::{self, Directive};
+use super::window;
 use super::{Engine, ScanOptions};
 use crate::decode::{html, mime, OffsetMap};
 use crate::error::Error;
@@ -148,62 +149,98 @@ pub(super) fn scan_document(engine: &Engine, text: &str, options: &ScanOptions, 
 fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<Hit> {
     let compiled = &engine.compiled;
     let policy = &engine.policy;
-    let n = compiled.rules.len();
-    let mut active = vec![false; n];
+    let template = kind == Kind::Template;
+    let runs = |i: usize| {
+        let rule = &compiled.rules[i];
+        rule.regex.is_some() && only.is_none_or(|o| o == i) && if template { rule.templates } else { rule.rendered }
+    };
+    // Where each rule runs: nowhere, the whole document, or windows around keyword hits.
+    let mut scope: Vec<Scope> = (0..compiled.rules.len()).map(|_| Scope::Nowhere).collect();
     for &i in &compiled.always {
-        active[i] = true;
+        scope[i] = Scope::Everywhere;
     }
     if let Some(ac) = &compiled.keywords {
-        let mut remaining = compiled.keyword_rules.iter().filter(|r| !r.is_empty()).count();
-        let mut seen_kw = vec![false; compiled.keyword_rules.len()];
         for m in ac.find_overlapping_iter(text) {
-            let k = m.pattern().as_usize();
-            if seen_kw[k] {
-                continue;
-            }
-            seen_kw[k] = true;
+            let k = compiled.keyword_of_pattern[m.pattern().as_usize()];
             for &r in &compiled.keyword_rules[k] {
-                active[r] = true;
-            }
-            remaining -= 1;
-            if remaining == 0 {
-                break;
+                if !runs(r) {
+                    continue;
+                }
+                match (compiled.rules[r].window, &mut scope[r]) {
+                    (_, Scope::Everywhere) => {}
+                    (None, s) => *s = Scope::Everywhere,
+                    (Some(reach), s) => {
+                        // A match holds a keyword hit no more than `before` bytes in.
+                        let window = (m.start().saturating_sub(reach.before), m.start().saturating_add(reach.after).min(text.len()));
+                        match s {
+                            // Hits come in order of their ends, so starts are nearly sorted.
+                            Scope::Windows(w) => match w.last_mut() {
+                                Some(last) if last.0 <= window.0 && window.0 <= last.1 => last.1 = last.1.max(window.1),
+                                _ => w.push(window),
+                            },
+                            _ => *s = Scope::Windows(vec![window]),
+                        }
+                    }
+                }
             }
         }
     }
-    let template = kind == Kind::Template;
+    for s in &mut scope {
+        if let Scope::Windows(w) = s {
+            merge(w);
+        }
+    }
     let mut hits = Vec::new();
     for (i, rule) in compiled.rules.iter().enumerate() {
-        if !active[i] || only.is_some_and(|o| o != i) {
-            continue;
-        }
-        if (template && !rule.templates) || (!template && !rule.rendered) {
+        if !runs(i) {
             continue;
         }
         let Some(regex) = &rule.regex else { continue };
         let spec = &policy.rules[i];
+        let whole = [(0, text.len())];
+        let windows: &[(usize, usize)] = match &scope[i] {
+            Scope::Nowhere => continue,
+            Scope::Everywhere => &whole,
+            Scope::Windows(w) => w,
+        };
+        let extend = rule.window.is_some_and(|r| r.extend);
         let mut caps = regex.create_captures();
-        let mut input = regex_automata::Input::new(text);
-        loop {
-            regex.search_captures(&input, &mut caps);
-            let Some(m) = caps.get_match() else { break };
-            let (s, e) = match rule.secret_group.and_then(|g| caps.get_group(g)) {
-                Some(span) => (span.start, span.end),
-                None => (m.start(), m.end()),
-            };
-            let after_end = floor_char(text, (m.end() + AFTER_WINDOW).min(text.len()));
-            let cand = Candidate { secret: &text[s..e], whole: &text[m.start()..m.end()], after: &text[m.end()..after_end] };
-            let accepted = s < e && spec.validators.iter().all(|&v| rules::validate(v, &cand, spec.min_entropy));
-            if accepted {
-                hits.push(Hit { rule: i, source: Source::Literal, start: s, end: e });
+        let mut resume = 0;
+        for &(from, to) in windows {
+            let (from, to) = (floor_char(text, from.max(resume)), ceil_char(text, to));
+            if from >= to {
+                continue;
             }
-            // Advance past the match (at least one character on an empty match); a rejected
-            // value may itself start a match (`your password\nPassword: x`), so resume at it.
-            let next = if !accepted && s > m.start() { s } else if m.end() > m.start() { m.end() } else { next_char(text, m.end()) };
-            if next > text.len() {
-                break;
+            // A span, not a slice: `\b` and `^` still see the text around the window.
+            let mut input = regex_automata::Input::new(text).range(from..to);
+            loop {
+                regex.search_captures(&input, &mut caps);
+                let Some(mut m) = caps.get_match() else { break };
+                if extend && m.end() + window::EXTEND_SLACK >= to && to < text.len() {
+                    // Cut by the window: follow the match from its start to its true end.
+                    let whole = regex_automata::Input::new(text).range(m.start()..).anchored(regex_automata::Anchored::Yes);
+                    regex.search_captures(&whole, &mut caps);
+                    m = caps.get_match().expect("a match that fits its window also matches without the window's end");
+                }
+                let (s, e) = match rule.secret_group.and_then(|g| caps.get_group(g)) {
+                    Some(span) => (span.start, span.end),
+                    None => (m.start(), m.end()),
+                };
+                let after_end = floor_char(text, (m.end() + AFTER_WINDOW).min(text.len()));
+                let cand = Candidate { secret: &text[s..e], whole: &text[m.start()..m.end()], after: &text[m.end()..after_end] };
+                let accepted = s < e && spec.validators.iter().all(|&v| rules::validate(v, &cand, spec.min_entropy));
+                if accepted {
+                    hits.push(Hit { rule: i, source: Source::Literal, start: s, end: e });
+                }
+                // Advance past the match (at least one character on an empty match); a rejected
+                // value may itself start a match (`your password\nPassword: x`), so resume at it.
+                let next = if !accepted && s > m.start() { s } else if m.end() > m.start() { m.end() } else { next_char(text, m.end()) };
+                resume = next;
+                if next >= to {
+                    break;
+                }
+                input.set_start(next);
             }
-            input.set_start(next);
         }
     }
     if template && !compiled.placeholder_rules.is_empty() {
@@ -218,6 +255,32 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         hits.sort_by_key(|h| (h.start, h.end));
     }
     hits
+}
+
+/// Where a rule runs in one document.
+enum Scope {
+    /// None of its keywords occurs.
+    Nowhere,
+    /// It has no keywords, or cannot be confined to windows.
+    Everywhere,
+    /// Around its keyword hits: sorted, disjoint byte ranges.
+    Windows(Vec<(usize, usize)>),
+}
+
+/// Sorts windows and joins those that overlap or touch.
+fn merge(windows: &mut Vec<(usize, usize)>) {
+    if windows.windows(2).all(|p| p[0].1 < p[1].0) {
+        return;
+    }
+    windows.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(windows.len());
+    for &(from, to) in windows.iter() {
+        match out.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => out.push((from, to)),
+        }
+    }
+    *windows = out;
 }
 
 fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
@@ -443,6 +506,13 @@ fn floor_char(text: &str, mut i: usize) -> usize {
     i
 }
 
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 fn next_char(text: &str, i: usize) -> usize {
     if i >= text.len() {
         return text.len() + 1;
@@ -453,3 +523,4 @@ fn next_char(text: &str, i: usize) -> usize {
     }
     j
 }
+

@@ -50,8 +50,11 @@ pub struct Rule {
     /// A built-in detector instead of (or driving) the pattern: `placeholder`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detector: Option<Detector>,
-    /// Literals (ASCII case-insensitive) of which at least one must occur in the document
-    /// for the rule to run at all. Empty: the rule always runs.
+    /// Literals of which at least one must occur in the document for the rule to run at
+    /// all (case-insensitive: ASCII letters, and the upper/lower-case forms of others).
+    /// Empty: the rule always runs. When every match of the pattern provably contains a
+    /// keyword, the rule searches only around keyword hits, which is far cheaper: write
+    /// keywords that appear *in* the match (`ghp_`, the label) rather than near it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
     /// Checks applied to the `secret` part of each match; all must pass.

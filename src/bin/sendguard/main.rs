@@ -60,6 +60,14 @@ fn policy_check(file: &str) -> ExitCode {
     let rules = engine.policy().rules.len();
     if failures.is_empty() {
         println!("{file}: {rules} rules compile; every example is found and no counter-example is");
+        let whole = engine.whole_document_rules();
+        if !whole.is_empty() {
+            println!(
+                "{file}: {} rule(s) search the whole document when a keyword occurs (a match may lack a keyword, or has no length bound): {}",
+                whole.len(),
+                whole.join(", ")
+            );
+        }
         ExitCode::SUCCESS
     } else {
         for f in &failures {
