@@ -11,6 +11,8 @@
 //! leak a secret; its input is bounded ([`MAX_NAME_BYTES`]) and its work linear.
 
 use crate::policy::Category;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// Longest name read; a longer one is classified from its last `MAX_NAME_BYTES` bytes
 /// (the head noun is at the end), so hostile input cannot make classification slow.
@@ -426,8 +428,40 @@ const HARMLESS_PASS_MODIFIERS: &[&str] = &[
 /// Words that may precede a restricted head (`auth`) for it to be a secret.
 const AUTH_MODIFIERS: &[&str] = &["basic", "bearer", "http", "api", "proxy", "smtp", "user"];
 
+/// The word lists above as hash lookups, built once: a template can hold hundreds of
+/// placeholders, and a linear pass over ~150 compounds per name showed in profiles.
+struct Lexicon {
+    /// Compounds by their last word: indexes into [`COMPOUNDS`].
+    compounds: HashMap<&'static str, Vec<usize>>,
+    secret_heads: HashMap<&'static str, Category>,
+    not_secret_heads: HashSet<&'static str>,
+    generic_heads: HashSet<&'static str>,
+    trailing_noise: HashSet<&'static str>,
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut compounds: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        for (i, (phrase, _)) in COMPOUNDS.iter().enumerate() {
+            if let Some(last) = phrase.last() {
+                compounds.entry(*last).or_default().push(i);
+            }
+        }
+        Lexicon {
+            compounds,
+            // First entry wins, as the linear search did.
+            secret_heads: SECRET_HEADS.iter().rev().map(|&(h, c)| (h, c)).collect(),
+            not_secret_heads: NOT_SECRET_HEADS.iter().copied().collect(),
+            generic_heads: GENERIC_HEADS.iter().copied().collect(),
+            trailing_noise: TRAILING_NOISE.iter().copied().collect(),
+        }
+    })
+}
+
 /// Classifies a word list by its head; trailing noise words are dropped and retried.
 fn classify_words(words: &[String]) -> Verdict {
+    let lex = lexicon();
     let mut end = words.len();
     // Each pass either returns or drops one word, so this ends after `words.len()` passes.
     while end > 0 {
@@ -446,7 +480,7 @@ fn classify_words(words: &[String]) -> Verdict {
             end -= 1;
             continue;
         }
-        if NOT_SECRET_HEADS.contains(&head) {
+        if lex.not_secret_heads.contains(head) {
             return Verdict::NotSecret;
         }
         if let Some(category) = single_head(head) {
@@ -459,14 +493,14 @@ fn classify_words(words: &[String]) -> Verdict {
                 Some(_) => Verdict::Neutral,
             };
         }
-        if GENERIC_HEADS.contains(&head) {
+        if lex.generic_heads.contains(head) {
             // `totp_code`, `pin_number`: the modifier is itself a secret noun.
             if let Some(category) = modifier.and_then(single_head) {
                 return Verdict::Secret(category);
             }
             return Verdict::Generic;
         }
-        if TRAILING_NOISE.contains(&head) && end > 1 {
+        if lex.trailing_noise.contains(head) && end > 1 {
             end -= 1;
             continue;
         }
@@ -481,7 +515,8 @@ fn classify_words(words: &[String]) -> Verdict {
 /// The longest compound that ends the word list.
 fn compound(ws: &[String]) -> Option<Verdict> {
     let mut best: Option<(usize, Option<Category>)> = None;
-    for &(phrase, category) in COMPOUNDS {
+    let candidates = lexicon().compounds.get(ws.last()?.as_str())?;
+    for &(phrase, category) in candidates.iter().map(|&i| &COMPOUNDS[i]) {
         let n = phrase.len();
         if n > ws.len() || best.is_some_and(|(len, _)| len >= n) {
             continue;
@@ -508,7 +543,7 @@ fn compound(ws: &[String]) -> Option<Verdict> {
 
 /// A one-word secret head, accepting a plural (`passwords`, `tokens`).
 fn single_head(word: &str) -> Option<Category> {
-    let find = |w: &str| SECRET_HEADS.iter().find(|(h, _)| *h == w).map(|&(_, c)| c);
+    let find = |w: &str| lexicon().secret_heads.get(w).copied();
     find(word).or_else(|| {
         let singular = word.strip_suffix('s')?;
         if singular.chars().count() < 3 {

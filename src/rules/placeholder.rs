@@ -493,10 +493,12 @@ impl Iterator for Placeholders<'_> {
     type Item = Placeholder;
 
     fn next(&mut self) -> Option<Placeholder> {
-        let len = self.text.len();
-        while self.pos < len {
-            let i = self.pos;
-            let found = match self.text.as_bytes()[i] {
+        let bytes = self.text.as_bytes();
+        loop {
+            // Skip to the next byte that can open a placeholder; most text has none.
+            let skip = bytes.get(self.pos..)?.iter().position(|&b| OPENERS[usize::from(b)])?;
+            let i = self.pos + skip;
+            let found = match bytes[i] {
                 b'{' => self.at_brace(i),
                 b'$' => self.at_dollar(i),
                 b'<' => self.at_angle(i),
@@ -513,9 +515,20 @@ impl Iterator for Placeholders<'_> {
                 None => self.pos = i + 1,
             }
         }
-        None
     }
 }
+
+/// The bytes that start a placeholder of some syntax: `{ $ < % [ @`.
+static OPENERS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'{' as usize] = true;
+    t[b'$' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'%' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b'@' as usize] = true;
+    t
+};
 
 /// `{{ … }}` after the delimiters are found: comments, sections, Go, Magento, the rest.
 fn double_brace(text: &str, i: usize, close: usize) -> Placeholder {
