@@ -96,6 +96,9 @@ pub enum Validator {
     Luhn,
     /// A known card issuer prefix and length.
     CardIssuer,
+    /// The match starts with a full card number (Luhn and issuer), as when an expiry date
+    /// is reported only next to a full number.
+    CardInMatch,
     /// Shannon entropy at least `minEntropy` (default 3.0), and not a plain word or number.
     Entropy,
     /// A JSON Web Token: three base64url parts, the first decoding to a JSON header with `alg`.

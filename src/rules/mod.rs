@@ -24,6 +24,7 @@ pub fn validate(validator: Validator, c: &Candidate<'_>, min_entropy: Option<f64
     match validator {
         Validator::Luhn => validators::luhn_valid(c.secret),
         Validator::CardIssuer => validators::card_issuer_known(c.secret),
+        Validator::CardInMatch => validators::starts_with_card(c.whole),
         Validator::Entropy => validators::entropy_ok(c.secret, min_entropy.unwrap_or(3.0)),
         Validator::Jwt => validators::jwt_valid(c.secret),
         Validator::Pem => validators::pem_private_key_valid(c.secret),

@@ -93,6 +93,17 @@ const ISSUERS: &[Issuer] = &[
     Issuer { prefix_len: 4, low: 2200, high: 2204 },
 ];
 
+/// Whether `s` starts with a full card number (digits with single spaces or dashes) that
+/// passes Luhn and has a known issuer prefix.
+pub fn starts_with_card(s: &str) -> bool {
+    let end = s
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || ((c == ' ' || c == '-') && s[i + 1..].starts_with(|n: char| n.is_ascii_digit()))))
+        .map_or(s.len(), |(i, _)| i);
+    let number = &s[..end];
+    luhn_valid(number) && card_issuer_known(number)
+}
+
 /// True when `s` (13–19 digits, spaces, dashes) starts with a known card issuer's prefix:
 /// Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir.
 ///
@@ -595,6 +606,15 @@ mod tests {
         for (i, n) in numbers.iter().enumerate() {
             assert!(luhn_valid(n), "test number #{i} should pass Luhn");
         }
+    }
+
+    #[test]
+    fn a_match_starting_with_a_card_number() {
+        assert!(starts_with_card("4111 1111 1111 1111, exp 12/27"));
+        assert!(starts_with_card("4111-1111-1111-1111 12/27"));
+        assert!(!starts_with_card("4111 1111 1111 1112 exp 12/27"));
+        assert!(!starts_with_card("Invoice 1234567890123 due 12/27"));
+        assert!(!starts_with_card(""));
     }
 
     #[test]
