@@ -94,14 +94,28 @@ const ISSUERS: &[Issuer] = &[
 ];
 
 /// Whether `s` starts with a full card number (digits with single spaces or dashes) that
-/// passes Luhn and has a known issuer prefix.
+/// passes Luhn and has a known issuer prefix. Every end at a separator is tried, since
+/// `4111 1111 1111 1111 12/27` holds more digits than the number.
 pub fn starts_with_card(s: &str) -> bool {
-    let end = s
-        .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_digit() || ((c == ' ' || c == '-') && s[i + 1..].starts_with(|n: char| n.is_ascii_digit()))))
-        .map_or(s.len(), |(i, _)| i);
-    let number = &s[..end];
-    luhn_valid(number) && card_issuer_known(number)
+    let b = s.as_bytes();
+    let mut digits = 0;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                digits += 1;
+                let at_end = !b.get(i + 1).is_some_and(u8::is_ascii_digit);
+                if at_end && (13..=19).contains(&digits) && luhn_valid(&s[..=i]) && card_issuer_known(&s[..=i]) {
+                    return true;
+                }
+            }
+            b' ' | b'-' if i > 0 && b[i - 1].is_ascii_digit() => {}
+            _ => return false,
+        }
+        if digits > 19 {
+            return false;
+        }
+    }
+    false
 }
 
 /// True when `s` (13–19 digits, spaces, dashes) starts with a known card issuer's prefix:
