@@ -13,6 +13,7 @@ use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::find_placeholders;
 use crate::rules::{self, Candidate};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 /// How far past a match the prose checks look.
 const AFTER_WINDOW: usize = 80;
@@ -286,11 +287,15 @@ fn merge(windows: &mut Vec<(usize, usize)>) {
 fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
     let compiled = &engine.compiled;
     let mut hits = Vec::new();
+    // A template names the same few variables again and again: classify each name once.
+    let mut classes: HashMap<&str, NameClass> = HashMap::new();
     for p in find_placeholders(text) {
         if !p.output {
             continue;
         }
-        let NameClass::Secret(category) = classify_name(&text[p.name_start..p.name_end]) else { continue };
+        let name = &text[p.name_start..p.name_end];
+        let class = *classes.entry(name).or_insert_with(|| classify_name(name));
+        let NameClass::Secret(category) = class else { continue };
         let Some(&rule) = compiled.placeholder_rules.get(&category) else { continue };
         if only.is_some_and(|o| o != rule) || !compiled.rules[rule].templates {
             continue;

@@ -14,7 +14,6 @@
 //! only moves forward, so `{{` repeated half a million times costs one scan, not a
 //! quadratic one.
 
-use memchr::memmem;
 
 /// Longest placeholder content read, in bytes; an opener whose closer is further away
 /// is not a placeholder.
@@ -210,18 +209,34 @@ impl Finder {
                 // A small step back (openers of different lengths at one position):
                 // look in the gap only, the cached answer covers the rest.
                 let gap_end = (self.searched_from + self.needle.len() - 1).min(hay.len());
-                if let Some(p) = memmem::find(&hay[from..gap_end], self.needle) {
+                if let Some(p) = find_bytes(&hay[from..gap_end], self.needle) {
                     return Some(from + p);
                 }
                 return self.found;
             }
         }
-        let found = memmem::find(&hay[from..], self.needle).map(|p| from + p);
+        let found = find_bytes(&hay[from..], self.needle).map(|p| from + p);
         self.searched_from = from;
         self.found = found;
         self.valid = true;
         found
     }
+}
+
+/// The first occurrence of a short needle: `memchr` on its first byte, then a compare.
+/// (`memmem::find` builds a searcher per call, which showed in profiles of templates with
+/// thousands of placeholders; these needles are 1–4 bytes.)
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut at = 0;
+    while let Some(p) = memchr::memchr(first, &hay[at..]) {
+        let i = at + p;
+        if hay[i + 1..].starts_with(rest) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
 /// Iterator over placeholders; see [`placeholders`].
@@ -871,10 +886,10 @@ fn expression(text: &str, from: usize, to: usize) -> Expr {
         return Expr::empty(skip_ws(text.as_bytes(), from, to)); // starts with a literal
     }
     let head = word(&toks[first]);
-    let lower = head.to_ascii_lowercase();
-    let (keyword, pick) = if CONTROL_KEYWORDS.contains(&lower.as_str()) {
+    let is = |list: &[&str]| list.iter().any(|k| k.eq_ignore_ascii_case(head));
+    let (keyword, pick) = if is(CONTROL_KEYWORDS) {
         (Keyword::Control, candidate(text, &toks, first + 1))
-    } else if OUTPUT_KEYWORDS.contains(&lower.as_str()) {
+    } else if is(OUTPUT_KEYWORDS) {
         (Keyword::Output, candidate(text, &toks, first + 1))
     } else if is_punct(first + 1, b'(') {
         (Keyword::None, Some(first))
@@ -1562,7 +1577,7 @@ mod tests {
                 let query = (from + step).saturating_sub(3);
                 let want = hay
                     .get(query..)
-                    .and_then(|h| memmem::find(h, b"}}"))
+                    .and_then(|h| memchr::memmem::find(h, b"}}"))
                     .map(|p| p + query);
                 assert_eq!(finder.find(&hay, query), want, "query {query}");
                 from += step.max(1);
