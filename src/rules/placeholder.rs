@@ -156,12 +156,16 @@ pub fn placeholders(text: &str) -> Placeholders<'_> {
 
 /// True when `text` contains a placeholder of a syntax that rarely occurs in finished
 /// mail ([`Syntax::is_clear`]; for Razor only `@Model.`, `@ViewBag.`, `@ViewData[` and
-/// `@(…)`). Used to decide `kind = auto`.
+/// `@(…)`; printf `%(name)s` and `[[name]]` only for a name with a dot or an underscore).
+/// Used to decide `kind = auto`.
 ///
 /// ```
 /// use sendguard::rules::placeholder::looks_like_template;
 /// assert!(looks_like_template("Dear {{ name }},"));
 /// assert!(!looks_like_template("Save 50% off {today}! Mail a@b.com, pay $5.00"));
+/// assert!(looks_like_template("Your password: [[user.temp_password]]"));
+/// assert!(looks_like_template("Your API secret: %(account_api_secret)s"));
+/// assert!(!looks_like_template("See [[Main Page]] on the wiki"));
 /// ```
 pub fn looks_like_template(text: &str) -> bool {
     placeholders(text).any(|p| match p.syntax {
@@ -170,6 +174,12 @@ pub fn looks_like_template(text: &str) -> bool {
             ["Model.", "ViewBag.", "ViewData[", "TempData[", "("]
                 .iter()
                 .any(|s| rest.starts_with(s))
+        }
+        // `%(name)s` and `[[user.temp_password]]` with a code-shaped name (a dot or an
+        // underscore) are left-over template syntax; `[[Main Page]]` is a wiki link.
+        Syntax::Printf | Syntax::DoubleBracket => {
+            let name = p.name(text);
+            name.contains(['.', '_']) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
         }
         syntax => syntax.is_clear(),
     })
