@@ -1,7 +1,9 @@
 //! MIME: turn a raw RFC 5322 message into the text-bearing parts the engine scans.
 //!
 //! The message is parsed by `mail-parser` (transfer encodings, RFC 2047 encoded-words,
-//! charsets through its tables and `encoding_rs`). This module walks the parsed tree
+//! charsets through its tables and, natively, `encoding_rs`; the wasm build decodes the
+//! charsets that need `encoding_rs` through the host, see [`super::charset`] and
+//! [`HOST_CHARSETS`]). This module walks the parsed tree
 //! itself, with an explicit stack, so that *our* limits (parts, depth, decoded size)
 //! decide what is read, and it adds what the parser does not do: the choice of what is
 //! text, inline `data:` URIs, PDF text ([`super::pdf`]), and human notes on everything
@@ -13,9 +15,11 @@
 //! message prefixes its own with the path of its container (`2/header:Subject`, `2.1`);
 //! an inline `data:` URI is `<path>/data:<n>`.
 
+use super::charset;
 use crate::policy::Format;
 use crate::report::Skipped;
 use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::parsers::MessageStream;
 use mail_parser::{Encoding, HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -134,8 +138,21 @@ pub fn looks_like_eml(raw: &[u8]) -> bool {
 /// assert_eq!(message.parts[1].path, "1");
 /// ```
 pub fn decode_message(raw: &[u8], opts: &MimeOptions) -> DecodedMessage {
+    decode_message_with(raw, opts, HOST_CHARSETS)
+}
+
+/// True where `mail-parser` is built without `encoding_rs` (wasm): the charsets it would
+/// need it for are then decoded here, through [`charset::decode`], from bytes the parser
+/// is made to keep: text parts in such a charset are renamed to binary before parsing
+/// ([`neutralize_nesting`]), and header blocks with such encoded words are parsed again
+/// from a copy rewritten in UTF-8 ([`transcode_header_block`]). Natively the parser
+/// decodes them itself; the tests run both ways and compare.
+const HOST_CHARSETS: bool = cfg!(target_arch = "wasm32");
+
+fn decode_message_with(raw: &[u8], opts: &MimeOptions, host_charsets: bool) -> DecodedMessage {
     let opts = &MimeOptions { max_depth: opts.max_depth.min(HARD_MAX_DEPTH), ..*opts };
     let mut walker = Walker {
+        host_charsets,
         opts,
         out: DecodedMessage::default(),
         count: 0,
@@ -214,6 +231,8 @@ struct Frame<'m, 'x> {
 }
 
 struct Walker<'o> {
+    /// [`HOST_CHARSETS`], or its opposite in tests.
+    host_charsets: bool,
     opts: &'o MimeOptions,
     out: DecodedMessage,
     count: usize,
@@ -237,13 +256,19 @@ struct Walker<'o> {
 // one bounded level at a time ([`MAX_NESTED_MESSAGES`], `reparse_budget`).
 const NEUTRAL_MESSAGE: &str = "messagx";
 const NEUTRAL_DIGEST: &str = "digesx";
+// With [`HOST_CHARSETS`], a `text/*` part in a charset the parser cannot decode is renamed
+// the same way (`text/` → `texx/`), so that the parser keeps its transfer-decoded bytes and
+// [`text_in`] decodes them as the parser would have.
+const NEUTRAL_TEXT: &str = "texx";
 
 /// Renames `digest`, and `message/` where the header block declares a transfer encoding
-/// other than 7bit/8bit/binary, in `Content-Type` fields (with their folded lines).
+/// other than 7bit/8bit/binary, in `Content-Type` fields (with their folded lines); with
+/// `host_charsets`, also a leading `text/` where the field names a charset that
+/// [`charset::host_encoding`] knows.
 /// A header block here is a run of non-blank lines; renaming in a body that merely looks
 /// like headers is harmless (one letter of a type name). Borrowed when nothing is renamed.
 /// Linear in the input.
-fn neutralize_nesting(input: &[u8]) -> Cow<'_, [u8]> {
+fn neutralize_nesting(input: &[u8], host_charsets: bool) -> Cow<'_, [u8]> {
     let mut out: Option<Vec<u8>> = None;
     let mut block_start = 0;
     while block_start < input.len() {
@@ -291,10 +316,37 @@ fn neutralize_nesting(input: &[u8]) -> Cow<'_, [u8]> {
             if encoded {
                 rename(b"message/", b"messagx/");
             }
+            if host_charsets && names_host_charset(&input[start..stop]) {
+                // The type is the field's first token: `Content-Type:`, blanks, `text/`.
+                let colon = input[start..stop].iter().position(|&b| b == b':').map_or(stop, |i| start + i + 1);
+                let value = colon + input[colon..stop].iter().take_while(|b| b.is_ascii_whitespace()).count();
+                if input.get(value..value + 5).is_some_and(|t| t.eq_ignore_ascii_case(b"text/")) {
+                    out.get_or_insert_with(|| input.to_vec())[value..value + 4].copy_from_slice(NEUTRAL_TEXT.as_bytes());
+                }
+            }
         }
         block_start = end.max(block_start + 1);
     }
     out.map_or(Cow::Borrowed(input), Cow::Owned)
+}
+
+/// True when a `charset` parameter in this header field is one [`charset::host_encoding`]
+/// knows. Generous on purpose: renaming a text part that did not need it changes nothing
+/// (its bytes are decoded as the parser would have), missing one loses its text.
+fn names_host_charset(field: &[u8]) -> bool {
+    let mut at = 0;
+    while let Some(i) = find_ascii_ci(&field[at..], b"charset") {
+        let mut j = at + i + b"charset".len();
+        while field.get(j).is_some_and(|&b| matches!(b, b'*' | b'=' | b'"' | b'\'') || b.is_ascii_whitespace() || b.is_ascii_digit()) {
+            j += 1;
+        }
+        let end = j + field[j..].iter().take_while(|&&b| !matches!(b, b'"' | b';' | b'\'' | b'(') && !b.is_ascii_whitespace()).count();
+        if charset::host_encoding(&field[j..end]).is_some() {
+            return true;
+        }
+        at = end.max(at + i + 1);
+    }
+    false
 }
 
 /// The value of `line` when it is the field `name` (`Name :` with optional blanks).
@@ -363,7 +415,7 @@ impl Walker<'_> {
 
     /// Parses and walks one message (the top one, or a nested one at `path`).
     fn message(&mut self, bytes: &[u8], path: String, depth: usize, place: Place) {
-        let neutral = neutralize_nesting(bytes);
+        let neutral = neutralize_nesting(bytes, self.host_charsets);
         match MessageParser::default().parse(neutral.as_ref()) {
             Some(parsed) => {
                 self.walk(&parsed, path, depth, place);
@@ -481,7 +533,8 @@ impl Walker<'_> {
                 self.message_depth -= 1;
                 continue;
             }
-            let path = self.leaf_path(part, &display);
+            let name = self.attachment_name(message, part);
+            let path = self.leaf_path(name.as_deref(), &display);
             if !self.admit(&path) {
                 break;
             }
@@ -492,7 +545,7 @@ impl Walker<'_> {
                     // Undo the encoding ourselves on what there is, and read it by its
                     // declared type: a cut-off image must not be scanned as base64 text.
                     let (bytes, note) = recover(message, part);
-                    self.binary(part, path, &bytes, range, vec![note]);
+                    self.binary(part, name.as_deref(), path, &bytes, range, vec![note]);
                 }
                 PartType::Text(text) | PartType::Html(text) => {
                     let content_type = content_type_of(part, "text/plain");
@@ -500,8 +553,18 @@ impl Walker<'_> {
                     let format = if matches!(part.body, PartType::Html(_)) { Format::Html } else { format_of(&content_type) };
                     self.push_text(path, content_type, format, text, range, notes);
                 }
+                PartType::Binary(bytes) | PartType::InlineBinary(bytes) if is_neutral_text(part) => {
+                    // A text part renamed by `neutralize_nesting`: read exactly as the arm
+                    // above reads the parser's text (the parser says `Html` for `text/html`).
+                    let content_type = content_type_of(part, "text/plain");
+                    let notes = charset_note(part).into_iter().collect();
+                    let charset = part.content_type().and_then(|ct| ct.attribute("charset"));
+                    let text = text_in(bytes, charset, self.host_charsets);
+                    let format = format_of(&content_type);
+                    self.push_text(path, content_type, format, &text, range, notes);
+                }
                 PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
-                    self.binary(part, path, bytes, range, Vec::new());
+                    self.binary(part, name.as_deref(), path, bytes, range, Vec::new());
                 }
                 // Handled above.
                 PartType::Multipart(_) | PartType::Message(_) => {}
@@ -517,10 +580,31 @@ impl Walker<'_> {
         });
     }
 
+    /// A copy of the header block of `part` in which the encoded words the parser could not
+    /// decode are rewritten in UTF-8 ([`transcode_header_block`]); `None` when there are
+    /// none, and always natively.
+    fn transcoded_headers(&self, message: &Message<'_>, part: &mail_parser::MessagePart<'_>) -> Option<Vec<u8>> {
+        if !self.host_charsets {
+            return None;
+        }
+        let block = message.raw_message.get(part.offset_header as usize..part.offset_body as usize)?;
+        transcode_header_block(block)
+    }
+
+    /// The attachment name of a part (`filename` or `name`), decoded.
+    fn attachment_name(&self, message: &Message<'_>, part: &mail_parser::MessagePart<'_>) -> Option<String> {
+        if let Some(copy) = self.transcoded_headers(message, part) {
+            if let Some(parsed) = MessageParser::default().parse_headers(&copy) {
+                return parsed.parts.first().and_then(|p| p.attachment_name()).map(str::to_owned);
+            }
+        }
+        part.attachment_name().map(str::to_owned)
+    }
+
     /// `attachment:<name>` for named parts (the first of a name), else the section number.
     /// A second part with the same name is `<section>:<name>`, so paths stay unique.
-    fn leaf_path(&mut self, part: &mail_parser::MessagePart<'_>, display: &str) -> String {
-        let Some(name) = part.attachment_name().map(str::trim).filter(|n| !n.is_empty()) else {
+    fn leaf_path(&mut self, name: Option<&str>, display: &str) -> String {
+        let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
             return display.to_owned();
         };
         let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
@@ -550,7 +634,7 @@ impl Walker<'_> {
                 return;
             }
             let mut notes = vec![format!("inline data: URI at byte {} of part {path}", uri.offset)];
-            let mut text = decode_charset(&uri.bytes, uri.charset.as_deref(), &mut notes);
+            let mut text = decode_charset(&uri.bytes, uri.charset.as_deref(), self.host_charsets, &mut notes);
             self.cap(&mut text, &mut notes, &data_path);
             let format = format_of(&uri.media_type);
             self.out.parts.push(DecodedPart { path: data_path, content_type: uri.media_type, format, text, raw_range: range, notes });
@@ -558,10 +642,18 @@ impl Walker<'_> {
     }
 
     /// A part the parser did not classify as text: text by type or name, a PDF, or skipped.
-    fn binary(&mut self, part: &mail_parser::MessagePart<'_>, path: String, bytes: &[u8], range: (usize, usize), mut notes: Vec<String>) {
+    fn binary(
+        &mut self,
+        part: &mail_parser::MessagePart<'_>,
+        name: Option<&str>,
+        path: String,
+        bytes: &[u8],
+        range: (usize, usize),
+        mut notes: Vec<String>,
+    ) {
         let declared = part.content_type().is_some();
         let content_type = content_type_of(part, "text/plain");
-        let name = part.attachment_name().unwrap_or("").to_ascii_lowercase();
+        let name = name.unwrap_or("").to_ascii_lowercase();
         let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
         if content_type == "application/pdf" || (extension == "pdf" && bytes.starts_with(b"%PDF")) {
             let extracted = super::pdf::extract_text(bytes, self.opts.max_part_bytes);
@@ -598,7 +690,7 @@ impl Walker<'_> {
             notes.push(format!("{content_type} read as text because the file name ends in .{extension}"));
         }
         let charset = part.content_type().and_then(|ct| ct.attribute("charset"));
-        let text = decode_charset(bytes, charset, &mut notes);
+        let text = decode_charset(bytes, charset, self.host_charsets, &mut notes);
         let format = if matches!(extension, "html" | "htm") { Format::Html } else { format_of(&content_type) };
         self.push_text(path, content_type, format, &text, range, notes);
     }
@@ -606,8 +698,17 @@ impl Walker<'_> {
     /// The recipient-visible headers of one message, as parts.
     fn headers(&mut self, message: &Message<'_>, prefix: &str, place: Place) {
         let Some(root) = message.parts.first() else { return };
-        for header in &root.headers {
-            let (label, text) = match (&header.name, &header.value) {
+        // The values, from a copy rewritten in UTF-8 when the parser could not decode some.
+        let copy = self.transcoded_headers(message, root);
+        let reparsed = copy.as_deref().and_then(|copy| MessageParser::default().parse_headers(copy));
+        let values = reparsed
+            .as_ref()
+            .and_then(|m| m.parts.first())
+            .map(|p| &p.headers)
+            .filter(|h| h.len() == root.headers.len() && h.iter().zip(&root.headers).all(|(a, b)| a.name == b.name));
+        for (index, header) in root.headers.iter().enumerate() {
+            let value = values.map_or(&header.value, |h| &h[index].value);
+            let (label, text) = match (&header.name, value) {
                 (HeaderName::Subject, HeaderValue::Text(text)) => ("Subject", text.to_string()),
                 (HeaderName::Subject, HeaderValue::TextList(list)) => ("Subject", list.join(" ")),
                 (HeaderName::From, value) => ("From", address_text(value)),
@@ -708,12 +809,19 @@ fn content_type_of(part: &mail_parser::MessagePart<'_>, default: &str) -> String
     let mut ctype = ct.ctype().to_ascii_lowercase();
     if ctype == NEUTRAL_MESSAGE {
         ctype = "message".into();
+    } else if ctype == NEUTRAL_TEXT {
+        ctype = "text".into();
     }
     match ct.subtype().map(str::to_ascii_lowercase) {
         Some(sub) if sub == NEUTRAL_DIGEST => format!("{ctype}/digest"),
         Some(sub) => format!("{ctype}/{sub}"),
         None => ctype,
     }
+}
+
+/// A `text/*` part renamed by [`neutralize_nesting`].
+fn is_neutral_text(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.content_type().is_some_and(|ct| ct.ctype().eq_ignore_ascii_case(NEUTRAL_TEXT))
 }
 
 fn format_of(content_type: &str) -> Format {
@@ -758,15 +866,34 @@ fn is_text_type(content_type: &str) -> bool {
         )
 }
 
-/// A note when the declared charset is one neither the parser nor `encoding_rs` knows.
+/// A note when the declared charset is one the parser does not know (and not UTF-8).
 fn charset_note(part: &mail_parser::MessagePart<'_>) -> Option<String> {
     let label = part.content_type()?.attribute("charset")?;
     unknown_charset(label).then(|| format!("unknown charset {} decoded as utf-8 with replacement", printable(label)))
 }
 
 fn unknown_charset(label: &str) -> bool {
-    charset_decoder(label.as_bytes()).is_none()
-        && encoding_rs::Encoding::for_label(label.trim().as_bytes()) != Some(encoding_rs::UTF_8)
+    charset_decoder(label.as_bytes()).is_none() && !charset::is_utf8_label(label)
+}
+
+/// Bytes to text as the parser turns a text part into text: its charset decoder, else
+/// UTF-8 with replacement; with `host_charsets`, the charsets it has no real decoder for
+/// through [`charset::decode`].
+fn text_in(bytes: &[u8], charset: Option<&str>, host_charsets: bool) -> String {
+    if let Some(label) = charset {
+        if let Some(text) = host_decode(bytes, label, host_charsets) {
+            return text;
+        }
+        if let Some(decode) = charset_decoder(label.as_bytes()) {
+            return decode(bytes);
+        }
+    }
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn host_decode(bytes: &[u8], label: &str, host_charsets: bool) -> Option<String> {
+    let encoding = charset::host_encoding(label.as_bytes()).filter(|_| host_charsets)?;
+    charset::decode(encoding, bytes)
 }
 
 /// A label from the message, safe to put in a note.
@@ -775,8 +902,11 @@ fn printable(label: &str) -> String {
 }
 
 /// Bytes to text in `charset` (UTF-8 when absent or unknown, with a note).
-fn decode_charset(bytes: &[u8], charset: Option<&str>, notes: &mut Vec<String>) -> String {
+fn decode_charset(bytes: &[u8], charset: Option<&str>, host_charsets: bool, notes: &mut Vec<String>) -> String {
     if let Some(label) = charset {
+        if let Some(text) = host_decode(bytes, label, host_charsets) {
+            return text;
+        }
         if let Some(decode) = charset_decoder(label.as_bytes()) {
             return decode(bytes);
         }
@@ -791,6 +921,134 @@ fn decode_charset(bytes: &[u8], charset: Option<&str>, notes: &mut Vec<String>) 
             text
         }
     }
+}
+
+/// A copy of a header block in which every RFC 2047 encoded word and RFC 2231 extended
+/// parameter value in a charset of [`charset::host_encoding`] is decoded (as the parser
+/// would, through [`charset::decode`]) and written again in UTF-8; `None` when the block
+/// has none. The parser reads the same text from the copy as it reads natively from the
+/// original, except for an encoded word in a place where it decodes none (inside an
+/// address token): that one shows as a UTF-8 word instead of the original one.
+fn transcode_header_block(block: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut field_start = 0;
+    while field_start < block.len() {
+        // One field: a line and its folded continuation lines.
+        let mut field_end = field_start;
+        loop {
+            field_end = memchr::memchr(b'\n', &block[field_end..]).map_or(block.len(), |i| field_end + i + 1);
+            if !matches!(block.get(field_end), Some(b' ' | b'\t')) {
+                break;
+            }
+        }
+        let field = &block[field_start..field_end];
+        // RFC 2231 values are parameters, so only in these two fields.
+        let parameters = field_value(field, b"content-type").is_some() || field_value(field, b"content-disposition").is_some();
+        let mut at = field_start;
+        while let Some(i) = memchr::memchr2(b'=', b'*', &block[at..field_end]) {
+            let i = at + i;
+            let found = match (block[i], block.get(i + 1)) {
+                (b'=', Some(b'?')) => host_encoded_word(&block[..field_end], i).map(|(end, text)| (i, end, text, true)),
+                (b'*', Some(b'=')) if parameters => match host_extended_value(&block[..field_end], i + 2) {
+                    Some((start, end, Some(text))) => Some((start, end, text, false)),
+                    // Not decodable: left as written, and not looked into again.
+                    Some((_, end, None)) => {
+                        at = end.max(i + 1);
+                        continue;
+                    }
+                    None => None,
+                },
+                _ => None,
+            };
+            let Some((start, end, text, word)) = found else {
+                at = i + 1;
+                continue;
+            };
+            let buffer = out.get_or_insert_with(|| Vec::with_capacity(block.len() * 2));
+            buffer.extend_from_slice(&block[copied..start]);
+            // Every byte but letters and digits escaped: nothing in the copy can end a token.
+            let (head, escape, tail): (&[u8], u8, &[u8]) =
+                if word { (b"=?utf-8?q?", b'=', b"?=") } else { (b"utf-8''", b'%', b"") };
+            buffer.extend_from_slice(head);
+            for byte in text.bytes() {
+                if byte.is_ascii_alphanumeric() {
+                    buffer.push(byte);
+                } else {
+                    buffer.extend_from_slice(&[escape, HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
+                }
+            }
+            buffer.extend_from_slice(tail);
+            copied = end;
+            at = end;
+        }
+        field_start = field_end;
+    }
+    let mut buffer = out?;
+    buffer.extend_from_slice(&block[copied..]);
+    Some(buffer)
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// The encoded word at `at` (`=?charset[*language]?B|Q?text?=`, read as the parser's
+/// `decode_rfc2047` reads it) when its charset is a host one: its end and its text.
+fn host_encoded_word(block: &[u8], at: usize) -> Option<(usize, String)> {
+    let start = at + 2;
+    let mut end = start;
+    let mut label_end = None;
+    loop {
+        match *block.get(end)? {
+            b'?' => break,
+            b'*' if label_end.is_none() => label_end = Some(end),
+            b'\n' => return None,
+            _ => {}
+        }
+        end += 1;
+    }
+    let label = &block[start..label_end.unwrap_or(end)];
+    if label.len() < 2 {
+        return None;
+    }
+    let encoding = charset::host_encoding(label)?;
+    let kind = *block.get(end + 1)?;
+    if block.get(end + 2) != Some(&b'?') {
+        return None;
+    }
+    let payload = end + 3;
+    let mut stream = MessageStream::new(&block[payload..]);
+    let bytes = match kind {
+        b'b' | b'B' => stream.decode_base64_word(),
+        b'q' | b'Q' => stream.decode_quoted_printable_word(),
+        _ => None,
+    }?;
+    Some((payload + stream.offset(), charset::decode(encoding, &bytes)?))
+}
+
+/// The RFC 2231 value after a `*=` at `at` (`charset'language'%XX...`, optionally quoted)
+/// when its charset is a host one: where its charset starts, where the value ends, and
+/// the value's text (`None` when the parser would not decode it either, so it stays as
+/// written). The language is dropped; the parser does not keep it. Charset and language
+/// are looked for in a bounded window, so that a field full of `*=` stays linear.
+fn host_extended_value(block: &[u8], at: usize) -> Option<(usize, usize, Option<String>)> {
+    let token = |from: usize, max: usize| {
+        let run = block[from..].iter().take(max).take_while(|&&b| !b.is_ascii_whitespace() && !matches!(b, b';' | b'"'));
+        from + run.take_while(|&&b| b != b'\'').count()
+    };
+    let start = at + usize::from(block.get(at) == Some(&b'"'));
+    let first = token(start, 46);
+    let encoding = charset::host_encoding(&block[start..first]).filter(|_| block.get(first) == Some(&b'\''))?;
+    let second = token(first + 1, 64);
+    if block.get(second) != Some(&b'\'') {
+        return None;
+    }
+    let value = second + 1;
+    let end = value + block[value..].iter().take_while(|&&b| !matches!(b, b';' | b'"' | b'(' | b'\'') && !b.is_ascii_whitespace()).count();
+    let text = match mail_parser::decoders::hex::decode_hex(&block[value..end]) {
+        (true, bytes) => charset::decode(encoding, &bytes),
+        (false, _) => None,
+    };
+    Some((start, end, text))
 }
 
 /// An inline `data:` URI found in a decoded part.
@@ -1207,5 +1465,154 @@ mod tests {
         assert!(!looks_like_eml(b"<html><body>Subject: x</body></html>"));
         assert!(!looks_like_eml(b"Dear customer,\nSubject: your invoice"));
         assert!(!looks_like_eml(b""));
+    }
+
+    /// The wasm route for charsets without `encoding_rs` ([`HOST_CHARSETS`]), run natively
+    /// against the parser with `encoding_rs` (which also writes the test messages).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod host_charsets {
+        use super::*;
+
+        /// `text` in `encoding`, as bytes (the tests' encoder; decoding is what is tested).
+        fn encoded(encoding: &'static encoding_rs::Encoding, text: &str) -> Vec<u8> {
+            encoding.encode(text).0.into_owned()
+        }
+
+        fn base64(bytes: &[u8]) -> String {
+            const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut out = String::new();
+            for chunk in bytes.chunks(3) {
+                let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+                for i in 0..4 {
+                    out.push(if i <= chunk.len() { char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]) } else { '=' });
+                }
+            }
+            out
+        }
+
+        fn percent(bytes: &[u8]) -> String {
+            bytes.iter().map(|b| format!("%{b:02X}")).collect()
+        }
+
+        /// Messages in the charsets the wasm build decodes through the host: bodies (plain,
+        /// base64, quoted-printable, cut off), encoded words, RFC 2231 and encoded file names,
+        /// text attachments, a `data:` URI and a base64-encoded nested message.
+        fn host_charset_messages() -> Vec<Vec<u8>> {
+            use encoding_rs::{BIG5, EUC_KR, GBK, ISO_2022_JP, SHIFT_JIS};
+            let sjis = encoded(SHIFT_JIS, "パスワード: Xq7#vB2m9L（仮）");
+            let jis = encoded(ISO_2022_JP, "ご注文ありがとうございます。暗証番号: 4921");
+            let euc_kr = encoded(EUC_KR, "비밀번호: Hq8$wR3nZx5");
+            let gbk = encoded(GBK, "密码：Tr9!mK2pQ7");
+            let big5 = encoded(BIG5, "帳號,密碼\r\nmaria,Winter2025!\r\n");
+            let mut messages = Vec::new();
+
+            let mut m = b"From: =?shift_jis?B?".to_vec();
+            m.extend(base64(&encoded(SHIFT_JIS, "山田 太郎")).bytes());
+            m.extend(b"?= <taro@example.jp>\r\nTo: =?ISO-2022-JP?B?");
+            m.extend(base64(&encoded(ISO_2022_JP, "経理部")).bytes());
+            m.extend(b"?= <billing@example.jp>, plain@example.org\r\nSubject: =?iso-2022-jp?B?");
+            m.extend(base64(&jis).bytes());
+            m.extend(b"?=\r\n =?EUC-KR?Q?");
+            m.extend(encoded(EUC_KR, "안내").iter().flat_map(|b| format!("={b:02X}").into_bytes()));
+            m.extend(b"?= tail =?utf-8?B?4pyT?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n");
+            m.extend(b"--b1\r\nContent-Type: text/plain; charset=Shift_JIS\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+            m.extend(&sjis);
+            m.extend(b"\r\n--b1\r\nContent-Type: text/html; charset=\"ISO-2022-JP\"\r\n\r\n<p>");
+            m.extend(&jis);
+            m.extend(b"</p><a href=\"data:text/plain;charset=shift_jis;base64,");
+            m.extend(base64(&sjis).bytes());
+            m.extend(b"\">x</a>\r\n--b1\r\nContent-Type: text/plain; charset=euc-kr\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+            m.extend(base64(&euc_kr).bytes());
+            m.extend(b"\r\n--b1\r\nContent-Type: text/plain;\r\n charset=gbk\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
+            m.extend(gbk.iter().flat_map(|&b| if b < 0x80 && b != b'=' { vec![b] } else { format!("={b:02X}").into_bytes() }));
+            m.extend(b"   \r\n--b1\r\nContent-Type: text/csv; charset=big5\r\nContent-Disposition: attachment; filename*=big5''");
+            m.extend(percent(&encoded(BIG5, "帳號.csv")).bytes());
+            m.extend(b"\r\n\r\n");
+            m.extend(&big5);
+            m.extend(b"\r\n--b1\r\nContent-Type: application/octet-stream; charset=gb18030;\r\n name=\"=?shift_jis?B?");
+            m.extend(base64(&encoded(SHIFT_JIS, "メモ.txt")).bytes());
+            m.extend(b"?=\"\r\nContent-Disposition: attachment\r\n\r\n");
+            m.extend(encoded(encoding_rs::GB18030, "口令: Zx5#Lp8w 🙂"));
+            m.extend(b"\r\n--b1\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+            let mut inner = b"Subject: =?big5?B?".to_vec();
+            inner.extend(base64(&encoded(BIG5, "轉寄")).bytes());
+            inner.extend(b"?=\r\nContent-Type: text/plain; charset=big5\r\n\r\n");
+            inner.extend(&big5);
+            m.extend(base64(&inner).bytes());
+            m.extend(b"\r\n--b1\r\nContent-Type: text/plain; charset=x-user-defined\r\n\r\nPIN \x80\xff 1234\r\n");
+            m.extend(b"--b1\r\nContent-Type: text/plain; charset=iso-2022-kr\r\n\r\nanything\r\n");
+            m.extend(b"--b1\r\nContent-Type: text/plain; charset=shift_jis\r\n\r\n\xef\xbb\xbfBOM then UTF-8: \xe2\x9c\x93\r\n");
+            m.extend(b"--b1\r\nContent-Type: text/plain; charset=shift_jis\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncut =8");
+            messages.push(m);
+
+            // A single-part message, and one whose only host charset is in a header.
+            let mut m = b"Subject: plain\r\nContent-Type: text/plain; charset=\"windows-31j\"\r\n\r\n".to_vec();
+            m.extend(&sjis);
+            messages.push(m);
+            let mut m = b"Subject: =?GB2312?B?".to_vec();
+            m.extend(base64(&gbk).bytes());
+            m.extend(b"?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nbody\r\n");
+            messages.push(m);
+            // Language tags, a quoted and a continued RFC 2231 name, an undecodable one.
+            let mut m = b"Subject: =?shift_jis*ja?Q?".to_vec();
+            m.extend(encoded(SHIFT_JIS, "件名").iter().flat_map(|b| format!("={b:02X}").into_bytes()));
+            m.extend(b"?= and =?shift_jis?B?@@@?=\r\nContent-Type: application/octet-stream; charset=sjis;\r\n name*0*=\"sjis'ja'");
+            m.extend(percent(&encoded(SHIFT_JIS, "請求書")).bytes());
+            m.extend(b"\"; name*1*=%41.txt; x*=sjis''%Z1\r\n\r\n");
+            m.extend(&sjis);
+            messages.push(m);
+            messages
+        }
+
+        #[test]
+        fn transcoding_hostile_header_blocks_is_linear() {
+            let started = Instant::now();
+            for unit in [&b"*=sjis'ja'%4"[..], b"*=sjis''", b"=?sjis?Q?=", b"=?sjis?B?", b"*=", b"=?"] {
+                let mut block = b"Content-Type: text/plain; name".to_vec();
+                block.extend(unit.repeat(400_000 / unit.len()));
+                block.extend(b"\r\n\r\n");
+                let _ = transcode_header_block(&block);
+                let _ = decode_message_with(&block, &MimeOptions::default(), true);
+            }
+            assert!(started.elapsed() < budget() * 2, "took {:?}", started.elapsed());
+        }
+
+        #[test]
+        fn host_charsets_decode_as_the_parser_does() {
+            // Natively charset::decode is encoding_rs, which is what the parser uses: the wasm
+            // route (rename, transcode, decode here) must give exactly the same message.
+            for (index, raw) in host_charset_messages().iter().enumerate() {
+                let native = decode_message_with(raw, &MimeOptions::default(), false);
+                let host = decode_message_with(raw, &MimeOptions::default(), true);
+                assert!(native == host, "message {index}: host route differs:\n{native:#?}\n{host:#?}");
+                assert!(native.parts.iter().all(|p| !p.text.contains('\u{FFFD}') || p.text == "\u{FFFD}"), "message {index}: lossy text");
+            }
+            // And the route leaves the parser nothing to decode in those charsets: no text
+            // part in one (they are renamed), no encoded word or RFC 2231 value in one in a
+            // transcoded header block.
+            for (index, raw) in host_charset_messages().iter().enumerate() {
+                let neutral = neutralize_nesting(raw, true);
+                let parsed = MessageParser::default().parse(neutral.as_ref()).expect("parses");
+                for part in &parsed.parts {
+                    let host = part.content_type().and_then(|ct| ct.attribute("charset")).and_then(|c| charset::host_encoding(c.as_bytes()));
+                    assert!(host.is_none() || !matches!(part.body, PartType::Text(_) | PartType::Html(_)) || part.is_encoding_problem, "message {index}: text part left to the parser");
+                    let block = &parsed.raw_message[part.offset_header as usize..part.offset_body as usize];
+                    if let Some(copy) = transcode_header_block(block) {
+                        assert!(transcode_header_block(&copy).is_none(), "message {index}: a host word left in a header block");
+                    }
+                }
+            }
+            // The route is taken: the first message is renamed and its headers transcoded.
+            let raw = &host_charset_messages()[0];
+            assert!(matches!(neutralize_nesting(raw, true), Cow::Owned(_)), "text parts renamed");
+            assert!(transcode_header_block(raw).is_some(), "encoded words transcoded");
+            let message = decode_message_with(raw, &MimeOptions::default(), true);
+            let paths: Vec<&str> = message.parts.iter().map(|p| p.path.as_str()).collect();
+            for path in ["header:Subject", "header:From", "1", "2", "2/data:1", "3", "4", "attachment:帳號.csv", "attachment:メモ.txt", "7/header:Subject", "7.1"] {
+                assert!(paths.contains(&path), "no part {path} in {paths:?}");
+            }
+            assert!(part(&message, "1").text.starts_with("パスワード: "), "Shift_JIS body");
+            assert!(part(&message, "header:Subject").text.starts_with("ご注文ありがとうございます。"), "ISO-2022-JP subject");
+        }
     }
 }

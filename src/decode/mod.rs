@@ -4,6 +4,7 @@
 //! offset back to a byte offset in the source, so that a finding always points into
 //! the bytes the caller holds, never into an intermediate buffer.
 
+mod charset;
 pub mod html;
 pub mod mime;
 pub mod pdf;
