@@ -443,8 +443,7 @@ impl JsEngine {
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ScanOptions | null")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let text = text
-            .as_string()
+        let text = string_from_js(&text)
             .ok_or_else(|| input_error("scan: the text must be a string (use scanBytes for bytes)"))?;
         let options = scan_options(options, "scan")?;
         to_js(&self.engine.scan(&text, &options), "the report")
@@ -538,6 +537,49 @@ impl JsRunGuard {
     pub fn reset(&mut self) {
         self.guard.reset();
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The host's `TextEncoder`, for [`string_from_js`].
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(this: &TextEncoder, source: &js_sys::JsString, destination: &mut [u8]) -> EncodeIntoResult;
+    type EncodeIntoResult;
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeIntoResult) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeIntoResult) -> usize;
+}
+
+thread_local! {
+    static ENCODER: TextEncoder = TextEncoder::new();
+}
+
+/// A JS string as UTF-8 (a lone surrogate as U+FFFD, as `as_string` does), or `None` for a
+/// non-string. `as_string` copies ASCII text into wasm memory one character at a time in
+/// JavaScript, a measurable part of scanning a short document; `encodeInto` writes it
+/// straight into the buffer: first one byte per UTF-16 unit (all of an ASCII text), then,
+/// if something is left, three per unit for the rest, so memory stays as `as_string`'s.
+fn string_from_js(value: &JsValue) -> Option<String> {
+    let text = value.dyn_ref::<js_sys::JsString>()?;
+    let length = text.length();
+    let mut buffer = vec![0u8; length as usize];
+    ENCODER.with(|encoder| {
+        let result = encoder.encode_into(text, &mut buffer);
+        let (read, mut written) = (result.read(), result.written());
+        if read < length {
+            // `read` is on a code point boundary: encodeInto writes whole code points only.
+            let rest = text.slice(read, length);
+            buffer.resize(written + (length - read) as usize * 3, 0);
+            written += encoder.encode_into(&rest, &mut buffer[written..]).written();
+        }
+        buffer.truncate(written);
+    });
+    // encodeInto writes UTF-8 only; the check is cheap next to the scan.
+    String::from_utf8(buffer).ok()
 }
 
 #[wasm_bindgen]
