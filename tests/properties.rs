@@ -2,6 +2,9 @@
 //! error holds the secret; the verdict is monotone; scanning is deterministic; a halted
 //! RunGuard never answers `send`.
 //!
+//! Inputs that hold a generated secret are wrapped in `Withheld`, whose `Debug` (what
+//! proptest prints for a failing case) shows nothing of them.
+//!
 //! Case counts keep the file under a minute in a debug build. `PROPTEST_CASES=N` raises
 //! them (the stable stand-in for long fuzz runs, see SECURITY.md). Failure messages never
 //! print a generated secret: they name the property and the offsets only.
@@ -34,9 +37,20 @@ fn line_col(text: &str, at: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// A generated value that holds a secret. Its `Debug`, which proptest prints for a failing
+/// case, shows nothing of it: a test failure must not print a secret either.
+#[derive(Clone)]
+struct Withheld<T>(T);
+
+impl<T> std::fmt::Debug for Withheld<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Withheld(…)")
+    }
+}
+
 /// A password-like value: mixed classes, no spaces, not a placeholder or prose.
-fn secret() -> impl Strategy<Value = String> {
-    "[A-Z][a-z]{2}[0-9]{2}[#!%][A-Za-z0-9]{3,8}"
+fn secret() -> impl Strategy<Value = Withheld<String>> {
+    "[A-Z][a-z]{2}[0-9]{2}[#!%][A-Za-z0-9]{3,8}".prop_map(Withheld)
 }
 
 fn label() -> impl Strategy<Value = &'static str> {
@@ -65,9 +79,9 @@ fn wrap() -> impl Strategy<Value = (&'static str, &'static str)> {
 }
 
 /// A document embedding one secret after a label, with its byte range.
-fn document() -> impl Strategy<Value = (String, String)> {
-    (noise(), label(), secret(), noise(), wrap()).prop_map(|(a, l, s, b, (open, close))| {
-        (format!("{open}{a}\n{l}{s}\n{b}{close}"), s)
+fn document() -> impl Strategy<Value = Withheld<(String, String)>> {
+    (noise(), label(), secret(), noise(), wrap()).prop_map(|(a, l, Withheld(s), b, (open, close))| {
+        Withheld((format!("{open}{a}\n{l}{s}\n{b}{close}"), s))
     })
 }
 
@@ -99,7 +113,7 @@ proptest! {
     #![proptest_config(cases(256))]
 
     #[test]
-    fn spans_utf16_and_line_column_agree((doc, _s) in document(), opts in options()) {
+    fn spans_utf16_and_line_column_agree(Withheld((doc, _s)) in document(), opts in options()) {
         let r = engine().scan(&doc, &opts);
         check_positions(&doc, &r)?;
     }
@@ -112,7 +126,7 @@ proptest! {
     }
 
     #[test]
-    fn no_report_holds_the_secret((doc, s) in document(), opts in options()) {
+    fn no_report_holds_the_secret(Withheld((doc, s)) in document(), opts in options()) {
         let r = engine().scan(&doc, &opts);
         let json = serde_json::to_string(&r).expect("report serializes");
         prop_assert!(!json.contains(&s), "the report (json) contains the generated secret");
@@ -122,7 +136,7 @@ proptest! {
     }
 
     #[test]
-    fn no_error_holds_the_secret(s in secret()) {
+    fn no_error_holds_the_secret(Withheld(s) in secret()) {
         // A secret inside invalid UTF-8 and inside a malformed policy: errors name places, not values.
         let mut bytes = format!("Password: {s} ").into_bytes();
         bytes.push(0xff);
@@ -141,7 +155,7 @@ proptest! {
     }
 
     #[test]
-    fn adding_a_secret_line_never_lowers_the_verdict(lines in prop::collection::vec(noise(), 0..6), at in any::<prop::sample::Index>(), s in secret(), opts in options()) {
+    fn adding_a_secret_line_never_lowers_the_verdict(lines in prop::collection::vec(noise(), 0..6), at in any::<prop::sample::Index>(), Withheld(s) in secret(), opts in options()) {
         let before = lines.join("\n");
         let mut with = lines.clone();
         with.insert(at.index(lines.len() + 1), format!("Password: {s}"));
@@ -155,7 +169,7 @@ proptest! {
     }
 
     #[test]
-    fn scanning_is_deterministic((doc, _s) in document(), opts in options()) {
+    fn scanning_is_deterministic(Withheld((doc, _s)) in document(), opts in options()) {
         let a = serde_json::to_string(&engine().scan(&doc, &opts)).expect("serializes");
         let b = serde_json::to_string(&engine().scan(&doc, &opts)).expect("serializes");
         prop_assert!(a == b, "two scans of the same input differ");
