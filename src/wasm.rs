@@ -129,6 +129,9 @@ export interface Report {
   skipped: Skipped[];
   /** Findings beyond the policy's `limits.maxFindings`: counted, not listed. */
   truncated: number;
+  /** Remarks on how the input was read (a charset decoded by fallback, a part skipped);
+   * present only when there are some. */
+  notes?: string[];
 }
 
 /** A rule of the engine's policy, as `Engine.rules()` lists it. */
@@ -141,7 +144,7 @@ export interface RuleInfo {
 
 /** Checks a rule applies to the secret part of a match. */
 export type Validator =
-  | "luhn" | "card_issuer" | "entropy" | "jwt" | "pem" | "password_value" | "pin"
+  | "luhn" | "card_issuer" | "card_in_match" | "entropy" | "jwt" | "pem" | "password_value" | "pin"
   | "not_identifier" | "url_credentials";
 /** A built-in detector a rule can name instead of a pattern. */
 export type Detector = "placeholder";
