@@ -32,6 +32,16 @@ fn windows_1252_body_with_an_accented_label() {
 }
 
 #[test]
+fn east_asian_charsets_are_decoded_before_scanning() {
+    // Shift_JIS, ISO-2022-JP (HTML), EUC-KR (base64) and GBK (QP): one labelled password each.
+    let r = scan(&fixture("cjk_charsets.eml"));
+    assert_eq!(r.verdict, Action::Block);
+    let found: Vec<(String, String)> = rules(&r);
+    let want: Vec<(String, String)> = ["1", "2", "3", "4"].iter().map(|p| ("password-label".to_owned(), (*p).to_owned())).collect();
+    assert_eq!(found, want);
+}
+
+#[test]
 fn token_in_a_base64_csv_attachment() {
     let r = scan(&fixture("base64_csv.eml"));
     assert_eq!(r.verdict, Action::Block);
