@@ -82,13 +82,18 @@ impl Compiled {
             let (regex, window) = match &rule.pattern {
                 Some(p) => {
                     let (regex, hir) = compile_pattern(rule, p, limits.max_pattern_len, limits.max_rule_size)?;
-                    let proof_keywords: Vec<Vec<u8>> = rule
-                        .keywords
-                        .iter()
-                        .filter(|k| window::case_variants(k).is_some())
-                        .map(|k| window::fold(k))
-                        .collect();
-                    (Some(regex), window::reach(&hir, &proof_keywords).filter(|_| keyword_windows))
+                    // Only keywords whose case variants all go into the automaton can prove
+                    // that a match holds a hit.
+                    let reach = keyword_windows.then(|| {
+                        let proof_keywords: Vec<Vec<u8>> = rule
+                            .keywords
+                            .iter()
+                            .filter(|k| window::case_variants(k).is_some())
+                            .map(|k| window::fold(k).into_bytes())
+                            .collect();
+                        window::reach(&hir, &proof_keywords)
+                    });
+                    (Some(regex), reach.flatten())
                 }
                 None => (None, None),
             };
@@ -107,7 +112,6 @@ impl Compiled {
                 } else {
                     for kw in &rule.keywords {
                         let key = window::fold(kw);
-                        let key = String::from_utf8(key).expect("folding keeps UTF-8");
                         let id = *keyword_index.entry(key.clone()).or_insert_with(|| {
                             keyword_list.push(key);
                             keyword_rules.push(Vec::new());

@@ -65,8 +65,8 @@ pub(crate) fn case_variants(keyword: &str) -> Option<Vec<String>> {
 
 /// A keyword in the folded form the proof compares against: ASCII letters in lower case,
 /// other letters in lower case where that is one character.
-pub(crate) fn fold(keyword: &str) -> Vec<u8> {
-    keyword.chars().map(fold_char).collect::<String>().into_bytes()
+pub(crate) fn fold(keyword: &str) -> String {
+    keyword.chars().map(fold_char).collect()
 }
 
 /// Lower case of upper case, so that variant forms (`ſ`, the Kelvin sign, Cyrillic narrow
@@ -214,7 +214,7 @@ fn prefix_bound(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
 fn finite(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     match hir.kind() {
         HirKind::Literal(lit) => Some(vec![match std::str::from_utf8(&lit.0) {
-            Ok(s) => fold(s),
+            Ok(s) => fold(s).into_bytes(),
             Err(_) => lit.0.iter().map(u8::to_ascii_lowercase).collect(),
         }]),
         HirKind::Class(Class::Unicode(class)) => {
@@ -304,7 +304,7 @@ mod tests {
 
     fn win(pattern: &str, keywords: &[&str]) -> Option<Reach> {
         let hir = regex_syntax::parse(pattern).expect("pattern parses");
-        let folded: Vec<Vec<u8>> = keywords.iter().map(|k| fold(k)).collect();
+        let folded: Vec<Vec<u8>> = keywords.iter().map(|k| fold(k).into_bytes()).collect();
         reach(&hir, &folded)
     }
 
