@@ -432,18 +432,21 @@ fn message(rng: &mut Rng, index: usize) -> Vec<u8> {
     let plain = plain_body(&c);
     let html = html_body(rng, &c);
     let b = |name: &str| format!("{name}-{index:04}-{}", SEED);
+    // Plain and HTML, both quoted-printable (invoices and newsletters).
+    let qp_alternative = || {
+        multipart(
+            "alternative",
+            &b("alt"),
+            vec![
+                text_part("plain", &plain, charset, Transfer::QuotedPrintable, ""),
+                text_part("html", &html, Charset::Utf8, Transfer::QuotedPrintable, ""),
+            ],
+        )
+    };
     let body = match kind {
         // Invoice: both alternatives in QP, the PDF, sometimes the CSV export.
         0 => {
-            let alternative = multipart(
-                "alternative",
-                &b("alt"),
-                vec![
-                    text_part("plain", &plain, charset, Transfer::QuotedPrintable, ""),
-                    text_part("html", &html, Charset::Utf8, Transfer::QuotedPrintable, ""),
-                ],
-            );
-            let mut parts = vec![alternative];
+            let mut parts = vec![qp_alternative()];
             parts.push(binary_part(
                 "application/pdf; name=\"invoice.pdf\"",
                 "attachment; filename=\"invoice.pdf\"",
@@ -501,15 +504,7 @@ fn message(rng: &mut Rng, index: usize) -> Vec<u8> {
         }
         // Newsletter: related { alternative { plain, html }, inline images }.
         _ => {
-            let alternative = multipart(
-                "alternative",
-                &b("alt"),
-                vec![
-                    text_part("plain", &plain, charset, Transfer::QuotedPrintable, ""),
-                    text_part("html", &html, Charset::Utf8, Transfer::QuotedPrintable, ""),
-                ],
-            );
-            let mut parts = vec![alternative];
+            let mut parts = vec![qp_alternative()];
             for i in 0..rng.range(1, 3) {
                 let size = rng.range(2_000, 20_000);
                 parts.push(binary_part(
