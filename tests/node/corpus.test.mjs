@@ -3,11 +3,11 @@
 // same redactions, through `scan` (text) and `scanBytes` (raw bytes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nativeReports } from './native.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const corpus = resolve(root, process.env.SENDGUARD_CORPUS ?? '../shared/corpus/dev');
@@ -18,13 +18,7 @@ test('wasm reports equal native reports on the whole dev corpus', () => {
   assert.ok(existsSync(docs), `no corpus at ${docs} (set SENDGUARD_CORPUS)`);
   const files = readdirSync(docs).sort().map((f) => join(docs, f));
   assert.ok(files.length > 0, 'the corpus has documents');
-  const output = execFileSync('cargo', ['run', '--quiet', '--example', 'report_json', '--', ...files], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 256 << 20,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const native = output.trim().split('\n').map((line) => JSON.parse(line));
+  const native = nativeReports(files);
   assert.equal(native.length, files.length);
   const engine = new Engine();
   let findings = 0;
