@@ -253,6 +253,7 @@ fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
 pub struct Placeholders<'a> {
     text: &'a str,
     pos: usize,
+    openers: Openers,
     close2: Finder,
     close3: Finder,
     open2: Finder,
@@ -272,6 +273,7 @@ impl<'a> Placeholders<'a> {
         Placeholders {
             text,
             pos: 0,
+            openers: Openers::default(),
             close2: Finder::new(b"}}"),
             close3: Finder::new(b"}}}"),
             open2: Finder::new(b"{{"),
@@ -521,8 +523,7 @@ impl Iterator for Placeholders<'_> {
         let bytes = self.text.as_bytes();
         loop {
             // Skip to the next byte that can open a placeholder; most text has none.
-            let skip = bytes.get(self.pos..)?.iter().position(|&b| OPENERS[usize::from(b)])?;
-            let i = self.pos + skip;
+            let i = self.openers.next(bytes, self.pos)?;
             let found = match bytes[i] {
                 b'{' => self.at_brace(i),
                 b'$' => self.at_dollar(i),
@@ -543,17 +544,38 @@ impl Iterator for Placeholders<'_> {
     }
 }
 
-/// The bytes that start a placeholder of some syntax: `{ $ < % [ @`.
-static OPENERS: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'{' as usize] = true;
-    t[b'$' as usize] = true;
-    t[b'<' as usize] = true;
-    t[b'%' as usize] = true;
-    t[b'[' as usize] = true;
-    t[b'@' as usize] = true;
-    t
-};
+/// The next byte that can open a placeholder of some syntax: `{ $ <` or `% [ @`.
+///
+/// Two vectorised three-byte searches, each remembering its next hit, so that a scan of
+/// a whole document reads it about twice in SIMD steps instead of once a byte at a time
+/// (the opener search was a tenth of all scan time before).
+#[derive(Default)]
+struct Openers {
+    /// Next hit of each searcher at or after `from[k]`, `None` when there is none.
+    hit: [Option<usize>; 2],
+    from: [usize; 2],
+    valid: [bool; 2],
+}
+
+impl Openers {
+    fn next(&mut self, hay: &[u8], pos: usize) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        for k in 0..2 {
+            let stale = !self.valid[k] || pos < self.from[k] || self.hit[k].is_some_and(|h| h < pos);
+            if stale {
+                let rest = hay.get(pos..).unwrap_or(&[]);
+                let found = if k == 0 { memchr::memchr3(b'{', b'$', b'<', rest) } else { memchr::memchr3(b'%', b'[', b'@', rest) };
+                self.hit[k] = found.map(|p| pos + p);
+                self.from[k] = pos;
+                self.valid[k] = true;
+            }
+            if let Some(h) = self.hit[k] {
+                best = Some(best.map_or(h, |b| b.min(h)));
+            }
+        }
+        best
+    }
+}
 
 /// `{{ … }}` after the delimiters are found: comments, sections, Go, Magento, the rest.
 fn double_brace(text: &str, i: usize, close: usize) -> Placeholder {
