@@ -11,6 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_automata::meta;
 use regex_syntax::hir::Hir;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// Deepest nesting of groups and repetitions accepted in a pattern.
 const NEST_LIMIT: u32 = 64;
@@ -45,7 +46,7 @@ pub(crate) struct Compiled {
 #[derive(Debug)]
 pub(crate) struct CompiledRule {
     /// The compiled pattern; `None` for detector-only rules.
-    pub regex: Option<meta::Regex>,
+    pub regex: Option<RuleRegex>,
     /// Index of the `secret` capture group, if the pattern has one.
     pub secret_group: Option<usize>,
     /// Where matches lie around a keyword hit, when that is known: the rule then runs
@@ -55,6 +56,49 @@ pub(crate) struct CompiledRule {
     pub templates: bool,
     /// See above.
     pub rendered: bool,
+}
+
+/// A rule's regex: built when the policy is compiled, or, for a pattern of the bundled
+/// default policy, when a scan first needs it.
+///
+/// Building the regexes is most of what compiling the default policy costs (≈ 40 ms, for a
+/// CLI run as much as scanning 8 MB), and a scan needs only the rules whose keywords
+/// occur. Deferring is safe only where building cannot fail: a built-in pattern under
+/// size limits at least the default's, which the test suite compiles. Every other pattern
+/// is built at once, so that an error still names its rule when the policy is loaded.
+#[derive(Debug)]
+pub(crate) struct RuleRegex {
+    /// What a deferred build compiles; `None` once built eagerly.
+    hir: Option<(Hir, usize)>,
+    built: OnceLock<Option<meta::Regex>>,
+}
+
+impl RuleRegex {
+    /// The regex, building it on first use. `None` only if a deferred build failed, which
+    /// the tests rule out for the built-in patterns (the rule then finds nothing).
+    pub fn get(&self) -> Option<&meta::Regex> {
+        self.built
+            .get_or_init(|| {
+                let (hir, max_size) = self.hir.as_ref()?;
+                let built = build_regex(hir, *max_size).ok();
+                debug_assert!(built.is_some(), "a built-in pattern compiles within its limits");
+                built
+            })
+            .as_ref()
+    }
+}
+
+/// Whether `pattern` is exactly the pattern of a rule of the bundled default policy.
+fn is_builtin_pattern(pattern: &str) -> bool {
+    let toml = crate::policy::default_policy_toml();
+    let mut rest = toml;
+    while let Some(at) = rest.find("\npattern = '''") {
+        rest = &rest[at + "\npattern = '''".len()..];
+        if rest.strip_prefix(pattern).is_some_and(|after| after.starts_with("'''\n")) {
+            return true;
+        }
+    }
+    false
 }
 
 impl Compiled {
@@ -81,7 +125,7 @@ impl Compiled {
             }
             let (regex, window) = match &rule.pattern {
                 Some(p) => {
-                    let (regex, hir) = compile_pattern(rule, p, limits.max_pattern_len, limits.max_rule_size)?;
+                    let hir = parse_pattern(rule, p, limits.max_pattern_len)?;
                     // Only keywords whose case variants all go into the automaton can prove
                     // that a match holds a hit.
                     let reach = keyword_windows.then(|| {
@@ -93,11 +137,22 @@ impl Compiled {
                             .collect();
                         window::reach(&hir, &proof_keywords)
                     });
-                    (Some(regex), reach.flatten())
+                    let secret_group = secret_group_of(&hir);
+                    let defer = limits.max_rule_size >= crate::policy::Limits::default().max_rule_size && is_builtin_pattern(p);
+                    let regex = if defer {
+                        RuleRegex { hir: Some((hir, limits.max_rule_size)), built: OnceLock::new() }
+                    } else {
+                        let built = build_regex(&hir, limits.max_rule_size).map_err(|why| Error::rule(&rule.id, why))?;
+                        RuleRegex { hir: None, built: OnceLock::from(Some(built)) }
+                    };
+                    (Some((regex, secret_group)), reach.flatten())
                 }
                 None => (None, None),
             };
-            let secret_group = regex.as_ref().and_then(|r| r.group_info().to_index(regex_automata::PatternID::ZERO, "secret"));
+            let (regex, secret_group) = match regex {
+                Some((r, g)) => (Some(r), g),
+                None => (None, None),
+            };
             if rule.detector == Some(Detector::Placeholder) {
                 if placeholder_rules.insert(rule.category, index).is_some() {
                     return Err(Error::rule(&rule.id, format!(
@@ -209,9 +264,9 @@ fn validate_rule_shape(rule: &Rule) -> Result<(), Error> {
     Ok(())
 }
 
-/// Compiles one pattern, refusing what cannot run in linear time or is too large, with a
-/// message that names the rule and says why.
-fn compile_pattern(rule: &Rule, pattern: &str, max_len: usize, max_size: usize) -> Result<(meta::Regex, Hir), Error> {
+/// Parses one pattern, refusing what cannot run in linear time, with a message that
+/// names the rule and says why.
+fn parse_pattern(rule: &Rule, pattern: &str, max_len: usize) -> Result<Hir, Error> {
     if pattern.len() > max_len {
         return Err(Error::rule(&rule.id, format!(
             "pattern is {} bytes; the limit is {} (limits.maxPatternLen)",
@@ -231,30 +286,49 @@ fn compile_pattern(rule: &Rule, pattern: &str, max_len: usize, max_size: usize) 
         };
         return Err(Error::rule(&rule.id, format!("pattern {why}")));
     }
-    let hir = regex_syntax::ParserBuilder::new()
+    regex_syntax::ParserBuilder::new()
         .nest_limit(NEST_LIMIT)
         .utf8(true)
         .build()
         .parse(pattern)
-        .map_err(|e| Error::rule(&rule.id, format!("pattern cannot be compiled: {e}")))?;
+        .map_err(|e| Error::rule(&rule.id, format!("pattern cannot be compiled: {e}")))
+}
+
+/// Builds a parsed pattern, within `max_size` bytes for each of its automata; the error
+/// says why (the caller names the rule).
+fn build_regex(hir: &Hir, max_size: usize) -> Result<meta::Regex, String> {
     let config = meta::Config::new()
         .nfa_size_limit(Some(max_size))
         .onepass_size_limit(Some(max_size))
         .dfa_size_limit(Some(max_size))
         .hybrid_cache_capacity(2 * (1 << 20));
-    let regex = meta::Regex::builder()
-        .configure(config)
-        .build_from_hir(&hir)
-        .map_err(|e| {
-            let why = match e.size_limit() {
-                Some(limit) => format!(
-                    "pattern compiles to more than {limit} bytes (limits.maxRuleSize); simplify it or lower its repetition counts"
-                ),
-                None => format!("pattern cannot be compiled: {e}"),
-            };
-            Error::rule(&rule.id, why)
-        })?;
-    Ok((regex, hir))
+    meta::Regex::builder().configure(config).build_from_hir(hir).map_err(|e| match e.size_limit() {
+        Some(limit) => format!(
+            "pattern compiles to more than {limit} bytes (limits.maxRuleSize); simplify it or lower its repetition counts"
+        ),
+        None => format!("pattern cannot be compiled: {e}"),
+    })
+}
+
+/// The index of the capture group named `secret`, numbered as the regex numbers groups
+/// (the whole match is group 0, then groups in the order their `(` appear).
+fn secret_group_of(hir: &Hir) -> Option<usize> {
+    use regex_syntax::hir::HirKind;
+    let mut stack = vec![hir];
+    while let Some(h) = stack.pop() {
+        match h.kind() {
+            HirKind::Capture(c) => {
+                if c.name.as_deref() == Some("secret") {
+                    return usize::try_from(c.index).ok();
+                }
+                stack.push(&c.sub);
+            }
+            HirKind::Repetition(r) => stack.push(&r.sub),
+            HirKind::Concat(hs) | HirKind::Alternation(hs) => stack.extend(hs.iter()),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn parse_sha256(hex: &str) -> Result<[u8; 32], Error> {
@@ -300,4 +374,50 @@ fn finds(engine: &Engine, index: usize, text: &str) -> bool {
     let report = super::scan::scan_document(engine, text, &options, Some(index));
     let id = &engine.policy().rules[index].id;
     report.findings.iter().chain(report.suppressed.iter().map(|s| &s.finding)).any(|f| &f.rule_id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_pattern_is_deferred_and_builds() {
+        let policy = Policy::default_policy();
+        let compiled = Compiled::new(&policy, true).expect("the default policy compiles");
+        for (spec, rule) in policy.rules.iter().zip(&compiled.rules) {
+            let Some(regex) = &rule.regex else { continue };
+            assert!(regex.built.get().is_none(), "rule `{}` was built before a scan needed it", spec.id);
+            assert!(regex.get().is_some(), "rule `{}` does not build", spec.id);
+        }
+    }
+
+    #[test]
+    fn only_exact_builtin_patterns_are_trusted() {
+        let policy = Policy::default_policy();
+        let pattern = policy.rules.iter().find_map(|r| r.pattern.clone()).expect("a rule with a pattern");
+        assert!(is_builtin_pattern(&pattern));
+        assert!(!is_builtin_pattern(&pattern[..pattern.len() - 1]));
+        assert!(!is_builtin_pattern(&pattern[1..]));
+        assert!(!is_builtin_pattern(&format!("{pattern}x")));
+    }
+
+    #[test]
+    fn lower_size_limits_build_every_rule_at_load() {
+        // The default patterns were tested under the default limits only: with a lower
+        // limit each is built (and refused, with its rule's name) when the policy loads.
+        let mut policy = Policy::default_policy();
+        policy.limits.max_rule_size = 1 << 10;
+        let err = Compiled::new(&policy, true).expect_err("1 KB is too small for the default rules");
+        assert!(err.to_string().contains("limits.maxRuleSize"), "{err}");
+    }
+
+    #[test]
+    fn secret_group_index_matches_the_regex() {
+        for pattern in [r"(?P<secret>a)", r"(x)(y(?P<secret>z))", r"(?:a|(b))+(?P<secret>c)", r"no groups"] {
+            let hir = regex_syntax::parse(pattern).expect("parses");
+            let regex = build_regex(&hir, 1 << 20).expect("builds");
+            let expected = regex.group_info().to_index(regex_automata::PatternID::ZERO, "secret");
+            assert_eq!(secret_group_of(&hir), expected, "{pattern}");
+        }
+    }
 }

@@ -196,7 +196,7 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         if !runs(i) {
             continue;
         }
-        let Some(regex) = &rule.regex else { continue };
+        let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
         let spec = &policy.rules[i];
         let whole = [(0, text.len())];
         let windows: &[(usize, usize)] = match &scope[i] {
