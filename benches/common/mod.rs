@@ -41,8 +41,9 @@ pub fn single(name: &str, args: &[&str]) -> String {
     read(&path)
 }
 
-/// The 20 MB corpus (`target/bench-corpus/docs`), generated on first use; every file's text.
-pub fn corpus() -> Vec<String> {
+/// The folder of the 20 MB corpus (`target/bench-corpus`, or `SENDGUARD_BENCH_CORPUS`),
+/// generated on first use.
+pub fn corpus_dir() -> PathBuf {
     let dir = std::env::var_os("SENDGUARD_BENCH_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target/bench-corpus"));
@@ -50,6 +51,12 @@ pub fn corpus() -> Vec<String> {
         let out = dir.to_string_lossy().into_owned();
         generate(&["--size-mb", "20", "--out", &out]);
     }
+    dir
+}
+
+/// The 20 MB corpus (`target/bench-corpus/docs`), generated on first use; every file's text.
+pub fn corpus() -> Vec<String> {
+    let dir = corpus_dir();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir.join("docs"))
         .unwrap_or_else(|e| panic!("bench input: cannot list {}: {e}", dir.display()))
         .filter_map(|entry| entry.ok().map(|e| e.path()))
