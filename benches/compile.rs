@@ -1,5 +1,6 @@
-//! Policy compile time (criterion): the default policy, the default policy parsed from its
-//! TOML text, and the default policy extended by 200 generated custom rules.
+//! Policy compile time (criterion): the default policy (its regexes built on first use),
+//! the same with every regex built at once, the default policy parsed from its TOML text,
+//! and the default policy extended by 200 generated custom rules.
 //!
 //! `cargo bench --bench compile`. Target (issue 8): ≤ 50 ms native for the default policy.
 
@@ -42,6 +43,10 @@ fn bench_compile(c: &mut Criterion) {
     let default_policy = Policy::default_policy();
     group.bench_function("default_policy", |b| {
         b.iter(|| Engine::new(black_box(default_policy.clone())).expect("default policy compiles"))
+    });
+    // What the first scans add when they need every rule (a CLI run over a big folder does).
+    group.bench_function("default_policy_every_regex_built", |b| {
+        b.iter(|| Engine::builder().policy(black_box(default_policy.clone())).eager_regexes(true).build().expect("default policy compiles"))
     });
     group.bench_function("default_policy_from_toml", |b| {
         b.iter(|| Engine::from_policy_str(black_box(default_policy_toml())).expect("default policy compiles"))

@@ -102,7 +102,7 @@ fn is_builtin_pattern(pattern: &str) -> bool {
 }
 
 impl Compiled {
-    pub fn new(policy: &Policy, keyword_windows: bool) -> Result<Compiled, Error> {
+    pub fn new(policy: &Policy, keyword_windows: bool, eager_regexes: bool) -> Result<Compiled, Error> {
         let limits = &policy.limits;
         if policy.rules.len() > limits.max_rules {
             return Err(Error::policy(format!(
@@ -138,7 +138,7 @@ impl Compiled {
                         window::reach(&hir, &proof_keywords)
                     });
                     let secret_group = secret_group_of(&hir);
-                    let defer = limits.max_rule_size >= crate::policy::Limits::default().max_rule_size && is_builtin_pattern(p);
+                    let defer = !eager_regexes && limits.max_rule_size >= crate::policy::Limits::default().max_rule_size && is_builtin_pattern(p);
                     let regex = if defer {
                         RuleRegex { hir: Some((hir, limits.max_rule_size)), built: OnceLock::new() }
                     } else {
@@ -383,12 +383,14 @@ mod tests {
     #[test]
     fn every_builtin_pattern_is_deferred_and_builds() {
         let policy = Policy::default_policy();
-        let compiled = Compiled::new(&policy, true).expect("the default policy compiles");
+        let compiled = Compiled::new(&policy, true, false).expect("the default policy compiles");
         for (spec, rule) in policy.rules.iter().zip(&compiled.rules) {
             let Some(regex) = &rule.regex else { continue };
             assert!(regex.built.get().is_none(), "rule `{}` was built before a scan needed it", spec.id);
             assert!(regex.get().is_some(), "rule `{}` does not build", spec.id);
         }
+        let eager = Compiled::new(&policy, true, true).expect("the default policy compiles");
+        assert!(eager.rules.iter().filter_map(|r| r.regex.as_ref()).all(|r| r.built.get().is_some()));
     }
 
     #[test]
@@ -407,7 +409,7 @@ mod tests {
         // limit each is built (and refused, with its rule's name) when the policy loads.
         let mut policy = Policy::default_policy();
         policy.limits.max_rule_size = 1 << 10;
-        let err = Compiled::new(&policy, true).expect_err("1 KB is too small for the default rules");
+        let err = Compiled::new(&policy, true, false).expect_err("1 KB is too small for the default rules");
         assert!(err.to_string().contains("limits.maxRuleSize"), "{err}");
     }
 
