@@ -1,5 +1,7 @@
 // Keystroke latency of the editor in headless Chromium, on a 50 KB and a 1 KB template.
 // Build first (`make www`; `make bench-www` does both):   node bench/keystroke.mjs [keystrokes]
+// Options: `--dist DIR` benchmarks another build (old and new side by side in one load window),
+// `--default` runs only the two default rows (50 KB, 1 KB) with their CPU pass.
 //
 // Each keystroke is a real key event (alternately a letter and Backspace, mid-document), sent
 // after the previous one is on screen and a random pause, so that keys arrive at every phase of
@@ -26,8 +28,15 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '../tools/serve.mjs';
 import { launch } from '../tools/browser.mjs';
 
-const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
-const KEYSTROKES = Number(process.argv[2] ?? 200);
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i < 0 ? null : args.splice(i, 2)[1];
+};
+const flag = (name) => args.includes(name) && Boolean(args.splice(args.indexOf(name), 1));
+const DIST = option('--dist')?.replace(/\/?$/, '/') ?? fileURLToPath(new URL('../dist/', import.meta.url));
+const ONLY_DEFAULT = flag('--default');
+const KEYSTROKES = Number(args[0] ?? 200);
 const TARGET_CHARS = 50_000;
 const SMALL_CHARS = 1_000;
 const SCAN_LOOPS = 200;
@@ -190,11 +199,13 @@ async function run(browser, origin, label, query, size, { cpu = false, sameTask 
 const server = await serve(DIST);
 const browser = await launch();
 try {
-  console.log(`sendguard editor keystroke benchmark: headless Chromium (${browser.version()}), ${KEYSTROKES} keystrokes per run, load average ${load()}`);
+  console.log(`sendguard editor keystroke benchmark: headless Chromium (${browser.version()}), ${KEYSTROKES} keystrokes per run, load average ${load()}, ${DIST}`);
   await run(browser, server.origin, '50 KB, default (scanned in the keystroke\'s transaction)', '', TARGET_CHARS, { cpu: true });
   await run(browser, server.origin, '1 KB, default', '', SMALL_CHARS, { cpu: true });
-  await run(browser, server.origin, '50 KB, scan after the update (?delay=0: a second transaction)', '?delay=0', TARGET_CHARS, { sameTask: false });
-  await run(browser, server.origin, '50 KB, worker (?workerThreshold=0)', '?workerThreshold=0', TARGET_CHARS, { sameTask: false });
+  if (!ONLY_DEFAULT) {
+    await run(browser, server.origin, '50 KB, scan after the update (?delay=0: a second transaction)', '?delay=0', TARGET_CHARS, { sameTask: false });
+    await run(browser, server.origin, '50 KB, worker (?workerThreshold=0)', '?workerThreshold=0', TARGET_CHARS, { sameTask: false });
+  }
 } finally {
   await browser.close();
   await server.close();
