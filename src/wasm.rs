@@ -335,16 +335,21 @@ fn to_js<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
 
 /// A Rust value from a plain JS object; `what` names the argument in the error message.
 ///
-/// The object goes through `JSON.stringify` and serde_json rather than serde-wasm-bindgen,
-/// because serde-wasm-bindgen reads only the keys it knows: `deny_unknown_fields` would be
-/// ignored, and a typo such as `triggerAt` would silently switch a guard limit off.
-fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsValue> {
+/// The object goes through `JSON.stringify` and the reader of JSON policies (`policy::tree`)
+/// rather than serde-wasm-bindgen, because
+/// serde-wasm-bindgen reads only the keys it knows: `deny_unknown_fields` would be ignored,
+/// and a typo such as `triggerAt` would silently switch a guard limit off.
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
     if !value.is_object() || js_sys::Array::is_array(&value) {
         return Err(input_error(&format!("{what} must be a plain object")));
     }
     let json = js_sys::JSON::stringify(&value)
         .map_err(|_| input_error(&format!("{what} cannot be converted to JSON (a cycle, or a BigInt?)")))?;
-    serde_json::from_str(&String::from(json)).map_err(|e| input_error(&format!("{what}: {e}")))
+    let json = String::from(json);
+    crate::policy::tree::from_json(&json).map_err(|e| {
+        let (line, column) = e.line_column(&json);
+        input_error(&format!("{what}: {} at line {line} column {column}", e.message))
+    })
 }
 
 /// Scan options as JavaScript passes them. Unknown keys are refused so that a typo

@@ -35,7 +35,7 @@ impl Policy {
     /// The default policy, parsed.
     pub fn default_policy() -> Policy {
         // The default policy is checked by the test suite; failing here is a build defect.
-        toml::from_str(DEFAULT_POLICY_TOML).expect("the bundled default policy parses")
+        policy_from_toml(DEFAULT_POLICY_TOML).expect("the bundled default policy parses")
     }
 
     /// Parses a policy from JSON or TOML (auto-detected), without resolving `extends`.
@@ -46,10 +46,8 @@ impl Policy {
     /// Parses a policy in the given syntax, without resolving `extends`.
     pub fn parse_as(text: &str, format: PolicyFormat) -> Result<Policy, Error> {
         match format {
-            PolicyFormat::Json => serde_json::from_str(text).map_err(|e| {
-                Error::policy(format!("policy JSON, line {} column {}: {}", e.line(), e.column(), strip_json_excerpt(&e.to_string())))
-            }),
-            PolicyFormat::Toml => toml::from_str(text).map_err(|e| Error::policy(toml_message(&e))),
+            PolicyFormat::Json => policy_from_json(text),
+            PolicyFormat::Toml => policy_from_toml(text),
         }
     }
 
@@ -100,15 +98,48 @@ impl Policy {
 
 /// TOML errors quote the offending line, which may hold a secret from a rule example; keep
 /// the position and the reason only.
-fn toml_message(e: &toml::de::Error) -> String {
-    let reason = e.message();
-    match e.span() {
-        Some(span) => format!("policy TOML at byte {}: {}", span.start, reason),
+fn toml_message(reason: &str, at: Option<usize>) -> String {
+    match at {
+        Some(at) => format!("policy TOML at byte {at}: {reason}"),
         None => format!("policy TOML: {reason}"),
     }
 }
 
+// Natively a policy is read by `toml` and serde_json; the wasm build reads both syntaxes
+// with `super::tree`, which keeps one copy of the policy's `Deserialize` code in the module
+// instead of two large ones (its tests hold it to the native results).
+
+/// A TOML policy, natively.
+#[cfg(not(target_arch = "wasm32"))]
+fn policy_from_toml(text: &str) -> Result<Policy, Error> {
+    toml::from_str(text).map_err(|e| Error::policy(toml_message(e.message(), e.span().map(|s| s.start))))
+}
+
+/// A TOML policy in the wasm build.
+#[cfg(target_arch = "wasm32")]
+fn policy_from_toml(text: &str) -> Result<Policy, Error> {
+    super::tree::from_toml(text).map_err(|e| Error::policy(toml_message(&e.message, e.at)))
+}
+
+/// A JSON policy, natively.
+#[cfg(not(target_arch = "wasm32"))]
+fn policy_from_json(text: &str) -> Result<Policy, Error> {
+    serde_json::from_str(text).map_err(|e| {
+        Error::policy(format!("policy JSON, line {} column {}: {}", e.line(), e.column(), strip_json_excerpt(&e.to_string())))
+    })
+}
+
+/// A JSON policy in the wasm build.
+#[cfg(target_arch = "wasm32")]
+fn policy_from_json(text: &str) -> Result<Policy, Error> {
+    super::tree::from_json(text).map_err(|e| {
+        let (line, column) = e.line_column(text);
+        Error::policy(format!("policy JSON, line {line} column {column}: {}", e.message))
+    })
+}
+
 /// serde_json messages do not quote input, but keep them to one line.
+#[cfg(not(target_arch = "wasm32"))]
 fn strip_json_excerpt(message: &str) -> String {
     message.lines().next().unwrap_or("invalid JSON").to_owned()
 }

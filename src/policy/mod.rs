@@ -6,6 +6,9 @@
 //! ships inside the binary (`policy/default.toml`) and is what `extends = "default"`
 //! builds on.
 
+// How the wasm build reads TOML and JSON (native builds use toml and serde_json); tested natively.
+#[cfg(any(test, target_arch = "wasm32"))]
+pub(crate) mod tree;
 mod load;
 mod types;
 
