@@ -15,9 +15,10 @@ import {
 } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { html } from '@codemirror/lang-html';
-import { HighlightStyle, syntaxHighlighting, defaultHighlightStyle, bracketMatching } from '@codemirror/language';
+import { HighlightStyle, syntaxHighlighting, defaultHighlightStyle } from '@codemirror/language';
 import { linter, lintGutter, lintKeymap, setDiagnosticsEffect } from '@codemirror/lint';
 import { templateHighlight } from './placeholders.js';
+import { bracketMatchingWhenPaused } from './brackets.js';
 import { categoryLabel } from './labels.js';
 import { mapSpans, sameSpans, spansOf } from './spans.js';
 
@@ -175,9 +176,9 @@ export function createEditor({ parent, doc, scanNow, scan, onResult, onAllow, de
         // No drawSelection(): the browser's own caret and selection. CodeMirror's drawn cursor
         // restarts a CSS blink animation on every keystroke (a style recalc with an animation
         // in the key's task, a new compositor animation in its frame) and measures the cursor in
-        // every frame: ~4 ms of main-thread CPU per keystroke at 50 KB, ~2 ms at 1 KB. Its one
+        // every frame: ~3 ms of main-thread CPU per keystroke at 50 KB, ~2 ms at 1 KB. Its one
         // gain, several selections, is not used here.
-        bracketMatching(),
+        bracketMatchingWhenPaused,
         highlightActiveLine(),
         html(),
         syntaxHighlighting(highlightStyle, { fallback: true }),

@@ -324,3 +324,21 @@ test('slow scans move to the worker and come back when they are fast again', asy
   assert.equal(await docText(page), original);
   await waitVerdict(page, 'pass');
 });
+
+test('matching tags: shown at once on cursor moves, while typing only after a pause', async (t) => {
+  const page = await open(t);
+  const marks = () => page.evaluate(() => document.querySelectorAll('[data-testid=editor] .cm-matchingBracket').length);
+  await page.locator('[data-testid=editor] .cm-content').click();
+  await page.evaluate(() => {
+    const { view } = window.sendguard;
+    view.dispatch({ selection: { anchor: view.state.doc.toString().indexOf('</p>') + 4 } });
+  });
+  assert.equal(await marks(), 2, 'the cursor after </p>: it and its <p> are marked');
+  await page.keyboard.press('x');
+  assert.equal(await marks(), 0, 'moved away by typing: removed at once');
+  await page.keyboard.press('Backspace');
+  assert.equal(await marks(), 0, 'back next to </p> by typing: not yet (no redraw per keystroke)');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=editor] .cm-matchingBracket').length === 2);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await marks(), 2, 'inside the closing tag: still marked, at once');
+});
