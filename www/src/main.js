@@ -124,8 +124,12 @@ function listFindings(report) {
   if (key === listedKey) {
     const items = $('findings').children;
     for (let i = 0; i < Math.min(findings.length, MAX_LISTED); i++) {
-      items[i].dataset.from = findings[i].utf16Start;
-      items[i].dataset.to = findings[i].utf16End;
+      // Only the findings after the edit moved: the others are left untouched.
+      const { dataset } = items[i];
+      const from = String(findings[i].utf16Start);
+      const to = String(findings[i].utf16End);
+      if (dataset.from !== from) dataset.from = from;
+      if (dataset.to !== to) dataset.to = to;
     }
     return; // unchanged: keep the DOM (and focus) as it is
   }
