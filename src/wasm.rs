@@ -147,7 +147,7 @@ export type Validator =
   | "luhn" | "card_issuer" | "card_in_match" | "entropy" | "jwt" | "pem" | "password_value" | "pin"
   | "not_identifier" | "url_credentials";
 /** A built-in detector a rule can name instead of a pattern. */
-export type Detector = "placeholder";
+export type Detector = "placeholder" | "table_column";
 /** One detection rule: data, with the examples that prove it. */
 export interface Rule {
   id: string;

@@ -32,6 +32,8 @@ pub(crate) struct Compiled {
     pub always: Vec<usize>,
     /// The placeholder rule of each category.
     pub placeholder_rules: HashMap<Category, usize>,
+    /// The table-column rule of each category.
+    pub table_rules: HashMap<Category, usize>,
     /// Actions per category × source × context.
     pub actions: ActionTable,
     /// Rule ids that never report.
@@ -56,6 +58,8 @@ pub(crate) struct CompiledRule {
     pub templates: bool,
     /// See above.
     pub rendered: bool,
+    /// A table-column rule: its keyword hits mark table headers.
+    pub table: bool,
 }
 
 /// A rule's regex: built when the policy is compiled, or, for a pattern of the bundled
@@ -118,6 +122,7 @@ impl Compiled {
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         let mut placeholder_rules = HashMap::new();
+        let mut table_rules = HashMap::new();
         for (index, rule) in policy.rules.iter().enumerate() {
             validate_rule_shape(rule)?;
             if !seen.insert(rule.id.as_str()) {
@@ -161,7 +166,19 @@ impl Compiled {
                     )));
                 }
             }
-            if regex.is_some() {
+            let table = rule.detector == Some(Detector::TableColumn);
+            if table {
+                if table_rules.insert(rule.category, index).is_some() {
+                    return Err(Error::rule(&rule.id, format!(
+                        "a second table-column rule for category {}; one per category",
+                        rule.category
+                    )));
+                }
+                if rule.keywords.is_empty() {
+                    return Err(Error::rule(&rule.id, "a table-column rule needs keywords: they find the header lines"));
+                }
+            }
+            if regex.is_some() || table {
                 if rule.keywords.is_empty() {
                     always.push(index);
                 } else {
@@ -179,7 +196,7 @@ impl Compiled {
                 }
             }
             let (templates, rendered) = kinds_of(rule);
-            rules.push(CompiledRule { regex, secret_group, window, templates, rendered });
+            rules.push(CompiledRule { regex, secret_group, window, templates, rendered, table });
         }
         // Each keyword with the case variants of its non-ASCII letters (ASCII case is
         // folded by the automaton); a keyword with too many variants is searched as written.
@@ -219,6 +236,7 @@ impl Compiled {
             keyword_rules,
             always,
             placeholder_rules,
+            table_rules,
             actions,
             allowed_rules: policy.allow.rules.iter().cloned().collect(),
             allowed_hashes,
@@ -248,6 +266,9 @@ fn validate_rule_shape(rule: &Rule) -> Result<(), Error> {
         (None, None) => Err(Error::rule(&rule.id, "has neither a pattern nor a detector")),
         (Some(_), Some(Detector::Placeholder)) => {
             Err(Error::rule(&rule.id, "a placeholder rule takes no pattern; the detector finds the placeholders"))
+        }
+        (Some(_), Some(Detector::TableColumn)) => {
+            Err(Error::rule(&rule.id, "a table-column rule takes no pattern; its keywords find the headers"))
         }
         _ => Ok(()),
     }?;

@@ -160,10 +160,25 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
     for &i in &compiled.always {
         scope[i] = Scope::Everywhere;
     }
+    let table_runs = |i: usize| {
+        let rule = &compiled.rules[i];
+        rule.table && only.is_none_or(|o| o == i) && if template { rule.templates } else { rule.rendered }
+    };
+    // Keyword hits of table-column rules: candidate header lines.
+    let mut header_hits: Vec<usize> = Vec::new();
+    let mut next_header_line = 0;
     if let Some(ac) = &compiled.keywords {
         for m in ac.find_overlapping_iter(text) {
             let k = compiled.keyword_of_pattern[m.pattern().as_usize()];
             for &r in &compiled.keyword_rules[k] {
+                if compiled.rules[r].table {
+                    // One hit a line is enough: the line is the candidate header.
+                    if table_runs(r) && m.start() >= next_header_line {
+                        header_hits.push(m.start());
+                        next_header_line = memchr::memchr(b'\n', &text.as_bytes()[m.start()..]).map_or(text.len(), |p| m.start() + p + 1);
+                    }
+                    continue;
+                }
                 if !runs(r) {
                     continue;
                 }
@@ -244,6 +259,9 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
             }
         }
     }
+    if !header_hits.is_empty() {
+        hits.extend(table_cells(engine, text, &header_hits, &table_runs));
+    }
     if template && !compiled.placeholder_rules.is_empty() {
         let placeholder_hits = placeholders(engine, text, only);
         // A literal match inside a placeholder (`Password: {{password}}`) is the placeholder's.
@@ -303,6 +321,51 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
         debug_assert_eq!(engine.policy.rules[rule].detector, Some(Detector::Placeholder));
         hits.push(Hit { rule, source: Source::Placeholder, start: p.start, end: p.end });
     }
+    hits
+}
+
+/// The validated cells of the secret columns of the tables whose header lines hold
+/// `header_hits` (sorted by their ends, so nearly by start).
+fn table_cells(engine: &Engine, text: &str, header_hits: &[usize], runs: &dyn Fn(usize) -> bool) -> Vec<Hit> {
+    let compiled = &engine.compiled;
+    let rule_for = |category: Category| compiled.table_rules.get(&category).copied().filter(|&r| runs(r));
+    // Each hit's line start, found in one backward-looking pass over the sorted hits (a
+    // search back to the previous newline per hit would be quadratic on a huge line).
+    let bytes = text.as_bytes();
+    let mut sorted = header_hits.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut lines: Vec<usize> = Vec::new();
+    let (mut line, mut scanned) = (0, 0);
+    for at in sorted {
+        if let Some(p) = memchr::memrchr(b'\n', &bytes[scanned..at]) {
+            line = scanned + p + 1;
+        }
+        scanned = at;
+        if lines.last() != Some(&line) {
+            lines.push(line);
+        }
+    }
+    let mut hits = Vec::new();
+    let mut table_end = 0;
+    for line in lines {
+        if line < table_end {
+            continue; // a row of the table before
+        }
+        let (cells, end) = crate::rules::table::table_at(text, line, |c| rule_for(c).is_some());
+        table_end = end;
+        for cell in cells {
+            let Some(rule) = rule_for(cell.category) else { continue };
+            let spec = &engine.policy.rules[rule];
+            let value = &text[cell.start..cell.end];
+            let cand = Candidate { secret: value, whole: value, after: "" };
+            if spec.validators.iter().all(|&v| rules::validate(v, &cand, spec.min_entropy)) {
+                hits.push(Hit { rule, source: Source::Literal, start: cell.start, end: cell.end });
+            }
+        }
+    }
+    hits.sort_by_key(|h| (h.start, h.end));
+    hits.dedup_by_key(|h| (h.start, h.end));
     hits
 }
 

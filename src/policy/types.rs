@@ -86,6 +86,10 @@ pub struct Rule {
 pub enum Detector {
     /// Template placeholders whose referenced name classifies into the rule's category.
     Placeholder,
+    /// Tables (CSV, TSV, HTML) under a header that names a secret of the rule's category:
+    /// each non-empty cell of that column that the rule's validators accept. The rule's
+    /// keywords find the header lines. See [`crate::rules::table`].
+    TableColumn,
 }
 
 /// Validators applied to a match.

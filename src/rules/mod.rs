@@ -4,6 +4,7 @@
 pub mod labels;
 pub mod names;
 pub mod placeholder;
+pub mod table;
 pub mod validators;
 
 use crate::policy::Validator;
