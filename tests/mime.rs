@@ -49,6 +49,19 @@ fn token_in_a_base64_csv_attachment() {
 }
 
 #[test]
+fn password_column_of_a_csv_attachment() {
+    // `users.csv`: a header row with a password column and the values below it, the shape
+    // a user export has. Each cell is its own finding, spanning the cell, not the row.
+    let r = scan(&fixture("data_and_charsets.eml"));
+    let cells: Vec<_> = r.findings.iter().filter(|f| f.part.as_deref() == Some("attachment:users.csv")).collect();
+    assert!(!cells.is_empty(), "{:?}", rules(&r));
+    for f in cells {
+        assert_eq!((f.rule_id.as_str(), f.category), ("table-password-column", Category::Password), "{:?}", rules(&r));
+        assert!(f.redacted.chars().count() == f.end - f.start, "a cell, not a row: {}", f.redacted);
+    }
+}
+
+#[test]
 fn clean_message_with_pdf_and_data_image_passes() {
     let r = scan(&fixture("clean_pdf_data_image.eml"));
     assert_eq!(r.verdict, Action::Pass, "{:?}", rules(&r));
