@@ -610,6 +610,11 @@ pub(crate) fn host_decode(encoding: &str, bytes: &[u8]) -> Option<String> {
     TextDecoder::new(encoding, &options).ok()?.decode(bytes).ok()
 }
 
+/// A decimal number (`3.5`, `-1e-3`) read by the host's `parseFloat`, for `policy::tree`.
+pub(crate) fn host_parse_float(text: &str) -> f64 {
+    js_sys::parse_float(text)
+}
+
 /// The version of the sendguard crate this package was built from.
 #[wasm_bindgen]
 pub fn version() -> String {

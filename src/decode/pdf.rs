@@ -207,7 +207,8 @@ enum Operand {
 
 enum ArrayItem {
     Str(Vec<u8>),
-    Kern(f32),
+    /// A kerning adjustment below -200 (thousandths of an em): about a space to the right.
+    Gap,
 }
 
 /// The strings shown by the text operators of one content stream.
@@ -286,9 +287,8 @@ fn operator(op: &[u8], operands: &mut [Operand], out: &mut String) {
                 for item in items {
                     match item {
                         ArrayItem::Str(s) => push_pdf_string(out, s),
-                        // A large negative adjustment moves right by about a space.
-                        ArrayItem::Kern(k) if *k < -200.0 && !out.ends_with(' ') => out.push(' '),
-                        ArrayItem::Kern(_) => {}
+                        ArrayItem::Gap if !out.ends_with(' ') => out.push(' '),
+                        ArrayItem::Gap => {}
                     }
                 }
             }
@@ -422,9 +422,8 @@ fn array(content: &[u8], open: usize) -> (Vec<ArrayItem>, usize) {
                 while i < content.len() && matches!(content[i], b'-' | b'+' | b'.' | b'0'..=b'9') {
                     i += 1;
                 }
-                let number = std::str::from_utf8(&content[start..i]).ok().and_then(|s| s.parse::<f32>().ok());
-                if let Some(k) = number {
-                    items.push(ArrayItem::Kern(k));
+                if is_word_gap(&content[start..i]) {
+                    items.push(ArrayItem::Gap);
                 }
             }
             _ => i += 1,
@@ -433,9 +432,65 @@ fn array(content: &[u8], open: usize) -> (Vec<ArrayItem>, usize) {
     (items, i)
 }
 
+/// Whether a number of a `TJ` array (signs, digits and dots as the scanner collects them) is
+/// a valid number whose `f32` value is below -200: exactly when it is below
+/// -200.00000762939453125, the midpoint to the next `f32` down (a tie rounds to -200).
+/// Decided on the digits: the wasm build then needs no float parser for PDFs.
+fn is_word_gap(number: &[u8]) -> bool {
+    const MIDPOINT_FRACTION: &[u8] = b"00000762939453125";
+    let Some(magnitude) = number.strip_prefix(b"-") else { return false };
+    let (int, fraction) = match magnitude.iter().position(|&b| b == b'.') {
+        Some(dot) => (&magnitude[..dot], &magnitude[dot + 1..]),
+        None => (magnitude, &[][..]),
+    };
+    if int.len() + fraction.len() == 0 || !int.iter().chain(fraction).all(u8::is_ascii_digit) {
+        return false; // "-", "-.", "--5", "-1.2.3": not numbers
+    }
+    let int = &int[int.iter().position(|&b| b != b'0').unwrap_or(int.len())..];
+    match int.len().cmp(&3).then_with(|| int.cmp(b"200".as_slice())) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => {
+            let digit = |digits: &[u8], i: usize| digits.get(i).copied().unwrap_or(b'0');
+            (0..fraction.len().max(MIDPOINT_FRACTION.len()))
+                .map(|i| digit(fraction, i).cmp(&digit(MIDPOINT_FRACTION, i)))
+                .find(|o| o.is_ne())
+                .is_some_and(|o| o.is_gt())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `is_word_gap` is `s.parse::<f32>()` below -200, near the threshold and on noise.
+    #[test]
+    fn word_gaps_are_f32_kerning_below_minus_200() {
+        let by_f32 = |s: &str| s.parse::<f32>().is_ok_and(|k| k < -200.0);
+        let mut cases: Vec<String> = [
+            "-200", "-200.", "-200.0", "-0200.5", "-201", "-199.999", "-250", "-1000", "-.5", "-", "-.", ".",
+            "--300", "-+300", "-3.0.0", "+300", "300", "-200.0000076", "-200.0000077", "-200.00000762939453125",
+            "-200.000007629394531250000", "-200.000007629394531251", "-200.00000762939453124999",
+            "-200.0000152587890625", "-99999999999999999999999999999999999999999999", "-000000000201", "-200.-1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = 1 + (seed % 12) as usize;
+            let text: String = (0..len).map(|i| b"-+.0123456789200"[((seed >> (4 * i)) % 16) as usize] as char).collect();
+            cases.push(text);
+            cases.push(format!("-200.{:017}", seed % 100_000_000_000_000_000));
+        }
+        for case in &cases {
+            assert_eq!(is_word_gap(case.as_bytes()), by_f32(case), "{case:?}");
+        }
+    }
     use std::io::Write;
 
     fn pdf_with(stream_dict: &str, data: &[u8]) -> Vec<u8> {

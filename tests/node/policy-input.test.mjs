@@ -51,7 +51,7 @@ test('options and guard input: unknown keys refused, null means absent', () => {
   assert.equal(e.code, 'input');
   assert.match(e.message, /^RunGuard limits: unknown field `maxBloked`/);
   e = thrown(() => new RunGuard({ maxBlocked: 1.5 }));
-  assert.match(e.message, /invalid type: floating point `1.5`, expected u64/);
+  assert.match(e.message, /^RunGuard limits: invalid type: floating point, expected u64 at line 1 column 15$/);
 
   const guard = new RunGuard({ maxBlocked: 0, maxPerHour: null });
   const check = { recipient: 'a@example.com', at: 1_700_000_000_000, verdict: 'pass', triggeredAt: null, template: undefined };
