@@ -9,9 +9,10 @@
 //! 42 KB less of the gzipped module (`make size`). Natively the module is compiled for its
 //! tests only, which hold it to the results of `toml` and serde_json.
 //!
-//! One difference from serde_json: `null` means "absent" (an object key whose value is
-//! `null` is left out, since TOML has no null), so `null` for a field with a default gives
-//! the default where serde_json refuses it; `null` in an array is refused.
+//! Two differences from serde_json (and `toml`): `null` means "absent" (an object key whose
+//! value is `null` is left out, since TOML has no null), so `null` for a field with a default
+//! gives the default where serde_json refuses it, and `null` in an array is refused; and a
+//! struct is read from a table (object) only, not from an array of its fields in order.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -362,6 +363,25 @@ impl<'de> Value<'de> {
         Value { value: value.into_inner(), at }
     }
 
+    /// "invalid type: …, expected …" for this value, where it is.
+    #[inline(never)]
+    fn invalid_type(&self, expected: &dyn de::Expected) -> ReadError {
+        let unexpected = match &self.value {
+            DeValue::String(s) => de::Unexpected::Str(s),
+            DeValue::Integer(i) => match integer(i.as_str(), i.radix()) {
+                Ok(v) => de::Unexpected::Signed(v),
+                Err(Some(v)) => de::Unexpected::Unsigned(v),
+                Err(None) => de::Unexpected::Other("integer"),
+            },
+            DeValue::Float(_) => de::Unexpected::Float(0.0), // worded without the number
+            DeValue::Boolean(b) => de::Unexpected::Bool(*b),
+            DeValue::Datetime(_) => de::Unexpected::Other("datetime"),
+            DeValue::Array(_) => de::Unexpected::Seq,
+            DeValue::Table(_) => de::Unexpected::Map,
+        };
+        <ReadError as de::Error>::invalid_type(unexpected, expected).or_at(self.at)
+    }
+
     fn any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         match self.value {
             DeValue::String(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
@@ -453,9 +473,98 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         visitor.visit_unit()
     }
 
+    // The types the policy and the guard are made of ask for what they take, and each is
+    // handed only the visit that fits it: `deserialize_any` would call every `visit_*` of
+    // the visitor, and all of them would be compiled for every field type.
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.value {
+            DeValue::Boolean(b) => visitor.visit_bool(b),
+            _ => Err(self.invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        let at = self.at;
+        match self.value {
+            DeValue::Integer(i) => match integer(i.as_str(), i.radix()) {
+                Ok(v) => visitor.visit_i64(v),
+                Err(Some(v)) => visitor.visit_u64(v),
+                Err(None) => Err(de::Error::custom("integer number overflowed")),
+            }
+            .map_err(|e: ReadError| e.or_at(at)),
+            _ => Err(self.invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.value {
+            DeValue::String(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
+            DeValue::String(Cow::Owned(s)) => visitor.visit_string(s),
+            _ => Err(self.invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        let at = self.at;
+        match self.value {
+            DeValue::Array(items) => visitor.visit_seq(Items(items.into_iter())).map_err(|e| e.or_at(at)),
+            _ => Err(self.invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        let at = self.at;
+        match self.value {
+            DeValue::Table(table) => {
+                visitor.visit_map(Entries { entries: table.into_iter(), value: None }).map_err(|e| e.or_at(at))
+            }
+            _ => Err(self.invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_string(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier
+        i128 u128 f32 f64 char bytes byte_buf unit unit_struct tuple tuple_struct identifier
     }
 }
 
@@ -542,7 +651,6 @@ mod tests {
             r#"{"maxBlocked":1.}"#,
             r#"{"maxBlocked" 1}"#,
             r#"{maxBlocked: 1}"#,
-            r#"[]"#,
             r#"42"#,
             r#""#,
             r#"{"#,
@@ -573,6 +681,9 @@ mod tests {
                "halt":{"reason":"r","check":3},"clock":1700000000000,"window":[1,2,3],"recipients":{"a@example.org":2,"":1}}"#,
         );
         same::<BTreeMap<String, Vec<bool>>>(r#"{"a":[true,false],"b":[]}"#);
+        // serde_json and `toml` also take a struct as an array of its fields in order; here
+        // a struct is a table only (the positional form would double the struct code).
+        assert!(from_json::<GuardLimits>("[]").is_err() && serde_json::from_str::<GuardLimits>("[]").is_ok());
         same::<Vec<f64>>(r#"[0,-0,1.5,-2.25e-3,1E2,1e+2,18446744073709551615]"#);
         // An integer beyond 64 bits is a float to serde_json; TOML has no such integer.
         assert!(from_json::<Vec<f64>>("[18446744073709551616]").is_err());
