@@ -128,7 +128,7 @@ impl Compiled {
             if !seen.insert(rule.id.as_str()) {
                 return Err(Error::rule(&rule.id, "duplicate rule id"));
             }
-            let (regex, window) = match &rule.pattern {
+            let (regex, secret_group, window) = match &rule.pattern {
                 Some(p) => {
                     let hir = parse_pattern(rule, p, limits.max_pattern_len)?;
                     // Only keywords whose case variants all go into the automaton can prove
@@ -150,34 +150,16 @@ impl Compiled {
                         let built = build_regex(&hir, limits.max_rule_size).map_err(|why| Error::rule(&rule.id, why))?;
                         RuleRegex { hir: None, built: OnceLock::from(Some(built)) }
                     };
-                    (Some((regex, secret_group)), reach.flatten())
+                    (Some(regex), secret_group, reach.flatten())
                 }
-                None => (None, None),
+                None => (None, None, None),
             };
-            let (regex, secret_group) = match regex {
-                Some((r, g)) => (Some(r), g),
-                None => (None, None),
-            };
-            if rule.detector == Some(Detector::Placeholder) {
-                if placeholder_rules.insert(rule.category, index).is_some() {
-                    return Err(Error::rule(&rule.id, format!(
-                        "a second placeholder rule for category {}; one per category",
-                        rule.category
-                    )));
-                }
+            match rule.detector {
+                Some(Detector::Placeholder) => one_per_category(&mut placeholder_rules, rule, index, "placeholder")?,
+                Some(Detector::TableColumn) => one_per_category(&mut table_rules, rule, index, "table-column")?,
+                None => {}
             }
             let table = rule.detector == Some(Detector::TableColumn);
-            if table {
-                if table_rules.insert(rule.category, index).is_some() {
-                    return Err(Error::rule(&rule.id, format!(
-                        "a second table-column rule for category {}; one per category",
-                        rule.category
-                    )));
-                }
-                if rule.keywords.is_empty() {
-                    return Err(Error::rule(&rule.id, "a table-column rule needs keywords: they find the header lines"));
-                }
-            }
             if regex.is_some() || table {
                 if rule.keywords.is_empty() {
                     always.push(index);
@@ -252,6 +234,14 @@ fn kinds_of(rule: &Rule) -> (bool, bool) {
     (rule.kinds.contains(&Kind::Template), rule.kinds.contains(&Kind::Rendered))
 }
 
+/// Records the detector rule of `rule.category`, refusing a second one for the category.
+fn one_per_category(rules: &mut HashMap<Category, usize>, rule: &Rule, index: usize, what: &str) -> Result<(), Error> {
+    match rules.insert(rule.category, index) {
+        Some(_) => Err(Error::rule(&rule.id, format!("a second {what} rule for category {}; one per category", rule.category))),
+        None => Ok(()),
+    }
+}
+
 fn validate_rule_shape(rule: &Rule) -> Result<(), Error> {
     if rule.id.trim().is_empty() {
         return Err(Error::policy("a rule has an empty id"));
@@ -269,6 +259,9 @@ fn validate_rule_shape(rule: &Rule) -> Result<(), Error> {
         }
         (Some(_), Some(Detector::TableColumn)) => {
             Err(Error::rule(&rule.id, "a table-column rule takes no pattern; its keywords find the headers"))
+        }
+        (None, Some(Detector::TableColumn)) if rule.keywords.is_empty() => {
+            Err(Error::rule(&rule.id, "a table-column rule needs keywords: they find the header lines"))
         }
         _ => Ok(()),
     }?;
