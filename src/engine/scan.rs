@@ -151,21 +151,21 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
     let compiled = &engine.compiled;
     let policy = &engine.policy;
     let template = kind == Kind::Template;
-    let runs = |i: usize| {
+    // Whether rule `i` takes part in this scan (the `only` rule, the document's kind).
+    let applies = |i: usize| {
         let rule = &compiled.rules[i];
-        rule.regex.is_some() && only.is_none_or(|o| o == i) && if template { rule.templates } else { rule.rendered }
+        only.is_none_or(|o| o == i) && if template { rule.templates } else { rule.rendered }
     };
+    let runs = |i: usize| compiled.rules[i].regex.is_some() && applies(i);
+    let table_runs = |i: usize| compiled.rules[i].table && applies(i);
     // Where each rule runs: nowhere, the whole document, or windows around keyword hits.
     let mut scope: Vec<Scope> = (0..compiled.rules.len()).map(|_| Scope::Nowhere).collect();
     for &i in &compiled.always {
         scope[i] = Scope::Everywhere;
     }
-    let table_runs = |i: usize| {
-        let rule = &compiled.rules[i];
-        rule.table && only.is_none_or(|o| o == i) && if template { rule.templates } else { rule.rendered }
-    };
-    // Keyword hits of table-column rules: candidate header lines.
-    let mut header_hits: Vec<usize> = Vec::new();
+    // Lines holding keyword hits of table-column rules (their starts, in order): candidate
+    // table headers. Each stretch of text is searched for newlines once, even on a huge line.
+    let mut header_lines: Vec<usize> = Vec::new();
     let mut next_header_line = 0;
     if let Some(ac) = &compiled.keywords {
         for m in ac.find_overlapping_iter(text) {
@@ -174,8 +174,11 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
                 if compiled.rules[r].table {
                     // One hit a line is enough: the line is the candidate header.
                     if table_runs(r) && m.start() >= next_header_line {
-                        header_hits.push(m.start());
-                        next_header_line = memchr::memchr(b'\n', &text.as_bytes()[m.start()..]).map_or(text.len(), |p| m.start() + p + 1);
+                        let bytes = &text.as_bytes()[next_header_line..];
+                        let at = m.start() - next_header_line;
+                        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
+                        header_lines.push(next_header_line + start);
+                        next_header_line += memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p + 1);
                     }
                     continue;
                 }
@@ -244,7 +247,7 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
                 };
                 let after_end = floor_char(text, (m.end() + AFTER_WINDOW).min(text.len()));
                 let cand = Candidate { secret: &text[s..e], whole: &text[m.start()..m.end()], after: &text[m.end()..after_end] };
-                let accepted = s < e && spec.validators.iter().all(|&v| rules::validate(v, &cand, spec.min_entropy));
+                let accepted = s < e && validated(spec, &cand);
                 if accepted {
                     hits.push(Hit { rule: i, source: Source::Literal, start: s, end: e });
                 }
@@ -259,8 +262,8 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
             }
         }
     }
-    if !header_hits.is_empty() {
-        hits.extend(table_cells(engine, text, &header_hits, &table_runs));
+    if !header_lines.is_empty() {
+        hits.extend(table_cells(engine, text, &header_lines, &table_runs));
     }
     if template && !compiled.placeholder_rules.is_empty() {
         let placeholder_hits = placeholders(engine, text, only);
@@ -274,6 +277,11 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         hits.sort_by_key(|h| (h.start, h.end));
     }
     hits
+}
+
+/// Whether every validator of `spec` accepts the candidate.
+fn validated(spec: &crate::policy::Rule, cand: &Candidate<'_>) -> bool {
+    spec.validators.iter().all(|&v| rules::validate(v, cand, spec.min_entropy))
 }
 
 /// Where a rule runs in one document.
@@ -324,31 +332,14 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
     hits
 }
 
-/// The validated cells of the secret columns of the tables whose header lines hold
-/// `header_hits` (sorted by their ends, so nearly by start).
-fn table_cells(engine: &Engine, text: &str, header_hits: &[usize], runs: &dyn Fn(usize) -> bool) -> Vec<Hit> {
+/// The validated cells of the secret columns of the tables whose header lines start at
+/// `header_lines` (in order).
+fn table_cells(engine: &Engine, text: &str, header_lines: &[usize], runs: &dyn Fn(usize) -> bool) -> Vec<Hit> {
     let compiled = &engine.compiled;
     let rule_for = |category: Category| compiled.table_rules.get(&category).copied().filter(|&r| runs(r));
-    // Each hit's line start, found in one backward-looking pass over the sorted hits (a
-    // search back to the previous newline per hit would be quadratic on a huge line).
-    let bytes = text.as_bytes();
-    let mut sorted = header_hits.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut lines: Vec<usize> = Vec::new();
-    let (mut line, mut scanned) = (0, 0);
-    for at in sorted {
-        if let Some(p) = memchr::memrchr(b'\n', &bytes[scanned..at]) {
-            line = scanned + p + 1;
-        }
-        scanned = at;
-        if lines.last() != Some(&line) {
-            lines.push(line);
-        }
-    }
     let mut hits = Vec::new();
     let mut table_end = 0;
-    for line in lines {
+    for &line in header_lines {
         if line < table_end {
             continue; // a row of the table before
         }
@@ -358,14 +349,11 @@ fn table_cells(engine: &Engine, text: &str, header_hits: &[usize], runs: &dyn Fn
             let Some(rule) = rule_for(cell.category) else { continue };
             let spec = &engine.policy.rules[rule];
             let value = &text[cell.start..cell.end];
-            let cand = Candidate { secret: value, whole: value, after: "" };
-            if spec.validators.iter().all(|&v| rules::validate(v, &cand, spec.min_entropy)) {
+            if validated(spec, &Candidate { secret: value, whole: value, after: "" }) {
                 hits.push(Hit { rule, source: Source::Literal, start: cell.start, end: cell.end });
             }
         }
     }
-    hits.sort_by_key(|h| (h.start, h.end));
-    hits.dedup_by_key(|h| (h.start, h.end));
     hits
 }
 
