@@ -544,43 +544,43 @@ impl Iterator for Placeholders<'_> {
     }
 }
 
-/// The next byte that can open a placeholder of some syntax: `{ $ <` or `% [ @`.
+/// The bytes that start a placeholder of some syntax, in the two sets of three that
+/// [`Openers`] searches for: `{ $ <` and `% [ @`.
+const OPENERS: [[u8; 3]; 2] = [[b'{', b'$', b'<'], [b'%', b'[', b'@']];
+
+/// The next byte that can open a placeholder.
 ///
 /// Two vectorised three-byte searches, each remembering its next hit, so that a scan of
 /// a whole document reads it about twice in SIMD steps instead of once a byte at a time
 /// (the opener search was a tenth of all scan time before).
-fn is_opener(b: u8) -> bool {
-    matches!(b, b'{' | b'$' | b'<' | b'%' | b'[' | b'@')
-}
-
 #[derive(Default)]
 struct Openers {
-    /// Next hit of each searcher at or after `from[k]`, `None` when there is none.
-    hit: [Option<usize>; 2],
-    from: [usize; 2],
-    valid: [bool; 2],
+    /// Per set: where it was last searched from, and its first hit at or after that.
+    searched: [Option<(usize, Option<usize>)>; 2],
 }
 
 impl Openers {
     fn next(&mut self, hay: &[u8], pos: usize) -> Option<usize> {
         // Openers often come in runs (`{{`, `<%=`, `[[`): look at the next few bytes first.
         let near = hay.get(pos..)?;
-        if let Some(i) = near.iter().take(8).position(|&b| is_opener(b)) {
+        if let Some(i) = near.iter().take(8).position(|b| OPENERS.iter().flatten().any(|o| o == b)) {
             return Some(pos + i);
         }
         let mut best: Option<usize> = None;
-        for k in 0..2 {
-            let stale = !self.valid[k] || pos < self.from[k] || self.hit[k].is_some_and(|h| h < pos);
-            if stale {
-                let rest = hay.get(pos..).unwrap_or(&[]);
-                let found = if k == 0 { memchr::memchr3(b'{', b'$', b'<', rest) } else { memchr::memchr3(b'%', b'[', b'@', rest) };
-                self.hit[k] = found.map(|p| pos + p);
-                self.from[k] = pos;
-                self.valid[k] = true;
-            }
-            if let Some(h) = self.hit[k] {
-                best = Some(best.map_or(h, |b| b.min(h)));
-            }
+        for (searched, [a, b, c]) in self.searched.iter_mut().zip(OPENERS) {
+            let hit = match *searched {
+                // Still valid: searched from at most `pos`, and the hit (if any) is not behind it.
+                Some((from, hit)) if from <= pos && hit.is_none_or(|h| h >= pos) => hit,
+                _ => {
+                    let hit = memchr::memchr3(a, b, c, near).map(|p| pos + p);
+                    *searched = Some((pos, hit));
+                    hit
+                }
+            };
+            best = match (best, hit) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
         }
         best
     }
