@@ -31,6 +31,7 @@ pub struct ReadError {
     pub message: String,
 }
 
+
 impl ReadError {
     /// 1-based line and column (in characters) of [`ReadError::at`] in `text`.
     pub fn line_column(&self, text: &str) -> (usize, usize) {
@@ -435,6 +436,15 @@ fn parse_float(text: &str) -> Option<f64> {
     Some(if text.starts_with('-') { -value } else { value })
 }
 
+/// `fn deserialize_X(self, visitor)` forwarding to `deserialize_u64`, for each X given.
+macro_rules! forward_integers {
+    ($($method:ident)*) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+            self.deserialize_u64(visitor)
+        })*
+    };
+}
+
 impl<'de> de::Deserializer<'de> for Value<'de> {
     type Error = ReadError;
 
@@ -531,32 +541,10 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         self.deserialize_map(visitor)
     }
 
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        self.deserialize_u64(visitor)
+    // Every integer type is read by `deserialize_u64`, which visits i64 or u64 by value;
+    // the visitor narrows (and says so when the value does not fit).
+    forward_integers! {
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
