@@ -197,6 +197,10 @@ test('the quick fix inserts an allow comment with the reason given', async (t) =
   await page.screenshot({ path: `${SHOTS}06-allow-dialog.png` });
   await page.click('[data-testid=allow-ok]');
   await dialog.waitFor({ state: 'hidden' });
+  // The dialog hides at once, but its `close` event (which hands the reason to the editor)
+  // is a task queued after that: wait for the edit, not for the dialog.
+  await page.waitForFunction(() => window.sendguard.view.state.doc.toString().includes('sendguard:allow'), null, { timeout: 5000 })
+    .catch(() => assert.fail('no allow comment was inserted'));
   const text = await docText(page);
   assert.match(text, /<!-- sendguard:allow [\w.-]+ -- sandbox demo account -->\n/);
   // The engine honours it: the finding moves to the allowed list, with the reason.
