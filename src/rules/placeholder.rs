@@ -909,7 +909,21 @@ const MAX_TOKENS: usize = 64;
 /// (`:-x`) end it; a helper or function call yields its first variable argument
 /// (`{{var x}}`, `h(user.password)`, `htmlescape var=$x`); string literals are skipped.
 fn expression(text: &str, from: usize, to: usize) -> Expr {
-    let toks = lex(text, from, to);
+    TOKENS.with_borrow_mut(|toks| {
+        toks.clear();
+        lex(text, from, to, toks);
+        pick_name(text, from, to, toks)
+    })
+}
+
+thread_local! {
+    /// [`expression`]'s tokens: one buffer per thread, reused, instead of a new vector for
+    /// every placeholder (templates hold a thousand in 50 KB; the editor scans per keystroke).
+    static TOKENS: std::cell::RefCell<Vec<Tok>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`expression`] on the tokens of `text[from..to]`.
+fn pick_name(text: &str, from: usize, to: usize, toks: &[Tok]) -> Expr {
     let word = |t: &Tok| &text[t.start..t.end];
     let is_punct = |k: usize, c: u8| toks.get(k).is_some_and(|t| t.kind == TokKind::Punct(c));
 
@@ -927,11 +941,10 @@ fn expression(text: &str, from: usize, to: usize) -> Expr {
         return Expr::empty(skip_ws(text.as_bytes(), from, to)); // starts with a literal
     }
     let head = word(&toks[first]);
-    let is = |list: &[&str]| list.iter().any(|k| k.eq_ignore_ascii_case(head));
-    let (keyword, pick) = if is(CONTROL_KEYWORDS) {
-        (Keyword::Control, candidate(text, &toks, first + 1))
-    } else if is(OUTPUT_KEYWORDS) {
-        (Keyword::Output, candidate(text, &toks, first + 1))
+    let (keyword, pick) = if is_keyword(CONTROL_KEYWORDS, head) {
+        (Keyword::Control, candidate(text, toks, first + 1))
+    } else if is_keyword(OUTPUT_KEYWORDS, head) {
+        (Keyword::Output, candidate(text, toks, first + 1))
     } else if is_punct(first + 1, b'(') {
         (Keyword::None, Some(first))
     } else if is_simple(head)
@@ -945,7 +958,7 @@ fn expression(text: &str, from: usize, to: usize) -> Expr {
         // A helper: `{{formatDate order.created_at}}`, `{{var customer.password}}`.
         (
             Keyword::None,
-            candidate(text, &toks, first + 1).or(Some(first)),
+            candidate(text, toks, first + 1).or(Some(first)),
         )
     } else {
         (Keyword::None, Some(first))
@@ -956,7 +969,7 @@ fn expression(text: &str, from: usize, to: usize) -> Expr {
             ..Expr::empty(toks[first].end)
         };
     };
-    let pick = through_calls(text, &toks, pick);
+    let pick = through_calls(text, toks, pick);
     let t = toks[pick];
     let start = strip_sigils(text.as_bytes(), t.start, t.end);
     Expr {
@@ -1004,9 +1017,8 @@ fn through_calls(text: &str, toks: &[Tok], mut k: usize) -> usize {
 }
 
 /// Splits an expression into tokens, stopping at a filter or default operator.
-fn lex(text: &str, from: usize, to: usize) -> Vec<Tok> {
+fn lex(text: &str, from: usize, to: usize, toks: &mut Vec<Tok>) {
     let b = text.as_bytes();
-    let mut toks: Vec<Tok> = Vec::new();
     let mut p = from;
     while p < to && toks.len() < MAX_TOKENS {
         let c = b[p];
@@ -1066,7 +1078,6 @@ fn lex(text: &str, from: usize, to: usize) -> Vec<Tok> {
         });
         p += len;
     }
-    toks
 }
 
 /// End of an identifier path starting at `p`: identifier characters joined by `.`,
@@ -1074,10 +1085,15 @@ fn lex(text: &str, from: usize, to: usize) -> Vec<Tok> {
 fn path_end(text: &str, mut p: usize, to: usize) -> usize {
     let b = text.as_bytes();
     while p < to {
+        // ASCII letters, digits and `_`, the usual case, need no char decoding.
+        if b[p].is_ascii_alphanumeric() || b[p] == b'_' {
+            p += 1;
+            continue;
+        }
         let Some(c) = text[p..].chars().next() else {
             break;
         };
-        if c.is_alphanumeric() || c == '_' {
+        if c.is_alphanumeric() {
             p += c.len_utf8();
             continue;
         }
@@ -1158,6 +1174,19 @@ fn prev_char(text: &str, i: usize) -> Option<char> {
 }
 
 /// A single identifier without sigils or path (`formatDate`, not `user.name`).
+/// Whether `word` is in `sorted` (lowercase, sorted) in any ASCII case. Every placeholder's
+/// first word is looked up here, so it is a binary search over a lowercased copy on the
+/// stack rather than a case-insensitive comparison with each keyword.
+fn is_keyword(sorted: &[&str], word: &str) -> bool {
+    let mut buf = [0u8; 16];
+    let Some(lower) = buf.get_mut(..word.len()) else {
+        return false; // longer than any keyword
+    };
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    sorted.binary_search_by(|k| k.as_bytes().cmp(lower)).is_ok()
+}
+
 fn is_simple(word: &str) -> bool {
     word.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
@@ -1173,20 +1202,20 @@ fn var_shaped(name: &str) -> bool {
     (upper && name.chars().count() >= 2) || (name.contains('_') && letters >= 2)
 }
 
-/// First words that make an expression print nothing.
+/// First words that make an expression print nothing. Lowercase and sorted, for
+/// [`is_keyword`]'s binary search (a test keeps it so).
 #[rustfmt::skip]
 const CONTROL_KEYWORDS: &[&str] = &[
-    "if", "unless", "elif", "elseif", "else", "each", "with", "for", "foreach", "endif",
-    "endfor", "endeach", "endwith", "endunless", "end", "range", "block", "endblock", "define",
-    "template", "set", "assign", "capture", "endcapture", "include", "extends", "import",
-    "from", "macro", "endmacro", "call", "filter", "endfilter", "raw", "endraw", "comment",
-    "endcomment", "case", "when", "endcase", "let", "partial", "yield", "section", "render",
-    "tablerow", "cycle", "increment", "decrement", "while", "do", "depend", "trans",
-    "blocktrans", "endtrans", "load", "url", "csrf_token", "spaceless", "verbatim",
-    "autoescape", "endautoescape", "embed", "use", "liquid", "layout", "content_for", "form",
-    "paginate", "require", "require_once", "include_once", "return", "function", "switch",
-    "endswitch", "foreach", "endforeach", "endwhile", "try", "catch", "else", "break",
-    "continue", "unset", "isset",
+    "assign", "autoescape", "block", "blocktrans", "break", "call", "capture", "case", "catch",
+    "comment", "content_for", "continue", "csrf_token", "cycle", "decrement", "define", "depend",
+    "do", "each", "elif", "else", "elseif", "embed", "end", "endautoescape", "endblock",
+    "endcapture", "endcase", "endcomment", "endeach", "endfilter", "endfor", "endforeach", "endif",
+    "endmacro", "endraw", "endswitch", "endtrans", "endunless", "endwhile", "endwith", "extends",
+    "filter", "for", "foreach", "form", "from", "function", "if", "import", "include",
+    "include_once", "increment", "isset", "layout", "let", "liquid", "load", "macro", "paginate",
+    "partial", "range", "raw", "render", "require", "require_once", "return", "section", "set",
+    "spaceless", "switch", "tablerow", "template", "trans", "try", "unless", "unset", "url", "use",
+    "verbatim", "when", "while", "with", "yield",
 ];
 
 /// First words that print their argument (`{% print x %}`, `<?php echo $x ?>`).
@@ -1255,6 +1284,20 @@ mod tests {
     }
 
     use Syntax::*;
+
+    #[test]
+    fn keyword_lists_are_sorted_lowercase_and_found_in_any_case() {
+        for list in [CONTROL_KEYWORDS, OUTPUT_KEYWORDS] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates: {list:?}");
+            assert!(list.iter().all(|k| k.len() <= 16 && !k.bytes().any(|b| b.is_ascii_uppercase())));
+            for k in list {
+                assert!(is_keyword(list, k) && is_keyword(list, &k.to_ascii_uppercase()), "{k}");
+            }
+        }
+        for word in ["", "ifx", "pass", "endforeachx", "a_very_long_name_indeed", "Éndif"] {
+            assert!(!is_keyword(CONTROL_KEYWORDS, word), "{word}");
+        }
+    }
 
     #[test]
     fn handlebars_mustache_jinja() {
