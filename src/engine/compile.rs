@@ -408,6 +408,25 @@ mod tests {
     }
 
     #[test]
+    fn a_scan_builds_only_the_regexes_it_searches_with() {
+        let engine = Engine::default_policy();
+        fn built(engine: &Engine) -> Vec<&str> {
+            let rules = engine.compiled.rules.iter().zip(&engine.policy().rules);
+            rules.filter(|(r, _)| r.regex.as_ref().is_some_and(|x| x.built.get().is_some())).map(|(_, s)| s.id.as_str()).collect()
+        }
+        // No keyword occurs: only the keyword-less rules search (the whole document).
+        engine.scan("Thank you for your order. It ships on Monday.", &ScanOptions::default());
+        let keywordless: Vec<&str> = engine.compiled.always.iter().map(|&i| engine.policy().rules[i].id.as_str()).collect();
+        let first = built(&engine);
+        assert!(first.iter().all(|id| keywordless.contains(id)), "built without a keyword hit: {first:?}");
+        // A password label builds the password rules, not the token formats.
+        engine.scan("Your password: Xq7#vB2m9L", &ScanOptions::default());
+        let second = built(&engine);
+        assert!(second.contains(&"password-label"), "{second:?}");
+        assert!(!second.contains(&"stripe-secret-key") && second.len() < engine.policy().rules.len() / 4, "{second:?}");
+    }
+
+    #[test]
     fn only_exact_builtin_patterns_are_trusted() {
         let policy = Policy::default_policy();
         let pattern = policy.rules.iter().find_map(|r| r.pattern.clone()).expect("a rule with a pattern");

@@ -214,7 +214,6 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         if !runs(i) {
             continue;
         }
-        let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
         let spec = &policy.rules[i];
         let whole = [(0, text.len())];
         let windows: &[(usize, usize)] = match &scope[i] {
@@ -222,6 +221,8 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
             Scope::Everywhere => &whole,
             Scope::Windows(w) => w,
         };
+        // Only now: a deferred regex is built the first time a document needs it.
+        let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
         let extend = rule.window.is_some_and(|r| r.extend);
         let mut caps = regex.create_captures();
         let mut resume = 0;
