@@ -93,16 +93,23 @@ impl RuleRegex {
 }
 
 /// Whether `pattern` is exactly the pattern of a rule of the bundled default policy.
+/// The policy text is read once (a set of its patterns), not once per rule.
 fn is_builtin_pattern(pattern: &str) -> bool {
-    let toml = crate::policy::default_policy_toml();
-    let mut rest = toml;
-    while let Some(at) = rest.find("\npattern = '''") {
-        rest = &rest[at + "\npattern = '''".len()..];
-        if rest.strip_prefix(pattern).is_some_and(|after| after.starts_with("'''\n")) {
-            return true;
-        }
-    }
-    false
+    static PATTERNS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    PATTERNS
+        .get_or_init(|| {
+            const OPEN: &str = "\npattern = '''";
+            let mut patterns = HashSet::new();
+            let mut rest = crate::policy::default_policy_toml();
+            while let Some(at) = rest.find(OPEN) {
+                rest = &rest[at + OPEN.len()..];
+                if let Some(end) = rest.find("'''\n") {
+                    patterns.insert(&rest[..end]);
+                }
+            }
+            patterns
+        })
+        .contains(pattern)
 }
 
 impl Compiled {

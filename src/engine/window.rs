@@ -163,11 +163,18 @@ fn head_len(hir: &Hir, tail: bool) -> Option<usize> {
 /// `Some(b)` when every string `hir` matches contains one of `keywords` starting at most
 /// `b` bytes in.
 fn prefix_bound(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
-    if let Some(strings) = finite(hir) {
-        return first_keyword(&strings, keywords);
+    match finite(hir) {
+        Some(strings) => first_keyword(&strings, keywords),
+        None => infinite_prefix_bound(hir, keywords),
     }
+}
+
+/// [`prefix_bound`] of a `hir` that [`finite`] already refused: its parts are looked at,
+/// and `finite` is not run on the whole again.
+fn infinite_prefix_bound(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
     match hir.kind() {
-        HirKind::Capture(c) => prefix_bound(&c.sub, keywords),
+        // A capture or a repetition of at least one is finite exactly when its part is.
+        HirKind::Capture(c) => infinite_prefix_bound(&c.sub, keywords),
         HirKind::Repetition(r) if r.min >= 1 => prefix_bound(&r.sub, keywords),
         HirKind::Alternation(subs) => subs.iter().map(|s| prefix_bound(s, keywords)).try_fold(0, |m, b| Some(m.max(b?))),
         HirKind::Concat(subs) => {
@@ -196,7 +203,7 @@ fn prefix_bound(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
                 if let Some(b) = first_keyword(&run, keywords) {
                     return Some(run_offset + b);
                 }
-                if let Some(b) = prefix_bound(sub, keywords) {
+                if let Some(b) = infinite_prefix_bound(sub, keywords) {
                     return Some(offset + b);
                 }
                 offset += sub.properties().maximum_len()?;
