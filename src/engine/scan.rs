@@ -12,6 +12,7 @@ use crate::report::{redact, Finding, Position, Positions, Report, Skipped, Suppr
 use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::find_placeholders;
 use crate::rules::{self, Candidate};
+use regex_automata::util::captures::Captures;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -190,14 +191,16 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
                     (None, s) => *s = Scope::Everywhere,
                     (Some(reach), s) => {
                         // A match holds a keyword hit no more than `before` bytes in.
-                        let window = (m.start().saturating_sub(reach.before), m.start().saturating_add(reach.after).min(text.len()));
+                        let first = m.start().saturating_sub(reach.before);
+                        let span = (first, m.start().saturating_add(reach.after).min(text.len()));
+                        let starts = (first, m.start() + 1);
                         match s {
                             // Hits come in order of their ends, so starts are nearly sorted.
-                            Scope::Windows(w) => match w.last_mut() {
-                                Some(last) if last.0 <= window.0 && window.0 <= last.1 => last.1 = last.1.max(window.1),
-                                _ => w.push(window),
-                            },
-                            _ => *s = Scope::Windows(vec![window]),
+                            Scope::Windows(w) => {
+                                push_range(&mut w.spans, span);
+                                push_range(&mut w.starts, starts);
+                            }
+                            _ => *s = Scope::Windows(Windows { spans: vec![span], starts: vec![starts] }),
                         }
                     }
                 }
@@ -206,7 +209,8 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
     }
     for s in &mut scope {
         if let Scope::Windows(w) = s {
-            merge(w);
+            merge(&mut w.spans);
+            merge(&mut w.starts);
         }
     }
     let mut hits = Vec::new();
@@ -216,45 +220,91 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         }
         let spec = &policy.rules[i];
         let whole = [(0, text.len())];
-        let windows: &[(usize, usize)] = match &scope[i] {
+        let (spans, starts): (&[(usize, usize)], &[(usize, usize)]) = match &scope[i] {
             Scope::Nowhere => continue,
-            Scope::Everywhere => &whole,
-            Scope::Windows(w) => w,
+            Scope::Everywhere => (&whole, &[]),
+            Scope::Windows(w) => (&w.spans, &w.starts),
         };
         // Only now: a deferred regex is built the first time a document needs it.
         let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
         let extend = rule.window.is_some_and(|r| r.extend);
         let mut caps = regex.create_captures();
+        // Takes the match in `caps` (found with the range ending at `to`); returns where
+        // the search goes on.
+        let mut take = |caps: &mut Captures, to: usize| -> usize {
+            let mut m = caps.get_match().expect("called on a match");
+            if extend && m.end() + window::EXTEND_SLACK >= to && to < text.len() {
+                // Cut by the window: follow the match from its start to its true end.
+                let whole = regex_automata::Input::new(text).range(m.start()..).anchored(regex_automata::Anchored::Yes);
+                regex.search_captures(&whole, caps);
+                m = caps.get_match().expect("a match that fits its window also matches without the window's end");
+            }
+            let (s, e) = match rule.secret_group.and_then(|g| caps.get_group(g)) {
+                Some(span) => (span.start, span.end),
+                None => (m.start(), m.end()),
+            };
+            let after_end = floor_char(text, (m.end() + AFTER_WINDOW).min(text.len()));
+            let cand = Candidate { secret: &text[s..e], whole: &text[m.start()..m.end()], after: &text[m.end()..after_end] };
+            let accepted = s < e && validated(spec, &cand);
+            if accepted {
+                hits.push(Hit { rule: i, source: Source::Literal, start: s, end: e });
+            }
+            // Advance past the match (at least one character on an empty match); a rejected
+            // value may itself start a match (`your password\nPassword: x`), so resume at it.
+            if !accepted && s > m.start() {
+                s
+            } else if m.end() > m.start() {
+                m.end()
+            } else {
+                next_char(text, m.end())
+            }
+        };
         let mut resume = 0;
-        for &(from, to) in windows {
+        let mut next_starts = 0;
+        for &(from, to) in spans {
+            // The start ranges inside this span.
+            let first_starts = next_starts;
+            while next_starts < starts.len() && starts[next_starts].0 < to {
+                next_starts += 1;
+            }
             let (from, to) = (floor_char(text, from.max(resume)), ceil_char(text, to));
             if from >= to {
+                continue;
+            }
+            let mine = &starts[first_starts..next_starts];
+            let candidates: usize = mine.iter().map(|&(a, b)| b.min(to).saturating_sub(a.max(from))).sum();
+            if !mine.is_empty() && candidates.saturating_mul(ANCHORED_SEARCH_BYTES) < to - from {
+                // Few places a match can start: an anchored search at each of them finds
+                // the same matches as one search through the window.
+                'span: for &(a, b) in mine {
+                    let mut p = a.max(from).max(resume);
+                    while p < b.min(to) {
+                        if text.is_char_boundary(p) {
+                            let input = regex_automata::Input::new(text).range(p..to).anchored(regex_automata::Anchored::Yes);
+                            regex.search_captures(&input, &mut caps);
+                            if caps.get_match().is_some() {
+                                // Past the start, so always ahead of `p`.
+                                p = take(&mut caps, to);
+                                resume = p;
+                                if p >= to {
+                                    break 'span;
+                                }
+                                continue;
+                            }
+                        }
+                        p += 1;
+                    }
+                }
                 continue;
             }
             // A span, not a slice: `\b` and `^` still see the text around the window.
             let mut input = regex_automata::Input::new(text).range(from..to);
             loop {
                 regex.search_captures(&input, &mut caps);
-                let Some(mut m) = caps.get_match() else { break };
-                if extend && m.end() + window::EXTEND_SLACK >= to && to < text.len() {
-                    // Cut by the window: follow the match from its start to its true end.
-                    let whole = regex_automata::Input::new(text).range(m.start()..).anchored(regex_automata::Anchored::Yes);
-                    regex.search_captures(&whole, &mut caps);
-                    m = caps.get_match().expect("a match that fits its window also matches without the window's end");
+                if caps.get_match().is_none() {
+                    break;
                 }
-                let (s, e) = match rule.secret_group.and_then(|g| caps.get_group(g)) {
-                    Some(span) => (span.start, span.end),
-                    None => (m.start(), m.end()),
-                };
-                let after_end = floor_char(text, (m.end() + AFTER_WINDOW).min(text.len()));
-                let cand = Candidate { secret: &text[s..e], whole: &text[m.start()..m.end()], after: &text[m.end()..after_end] };
-                let accepted = s < e && validated(spec, &cand);
-                if accepted {
-                    hits.push(Hit { rule: i, source: Source::Literal, start: s, end: e });
-                }
-                // Advance past the match (at least one character on an empty match); a rejected
-                // value may itself start a match (`your password\nPassword: x`), so resume at it.
-                let next = if !accepted && s > m.start() { s } else if m.end() > m.start() { m.end() } else { next_char(text, m.end()) };
+                let next = take(&mut caps, to);
                 resume = next;
                 if next >= to {
                     break;
@@ -291,8 +341,32 @@ enum Scope {
     Nowhere,
     /// It has no keywords, or cannot be confined to windows.
     Everywhere,
-    /// Around its keyword hits: sorted, disjoint byte ranges.
-    Windows(Vec<(usize, usize)>),
+    /// Around its keyword hits.
+    Windows(Windows),
+}
+
+/// The keyword windows of one rule in one document.
+struct Windows {
+    /// Where its matches lie: sorted, disjoint byte ranges.
+    spans: Vec<(usize, usize)>,
+    /// Where its matches start: each keyword hit and the `before` bytes ahead of it (see
+    /// [`window::Reach`]). Sorted, disjoint; each lies inside one span.
+    starts: Vec<(usize, usize)>,
+}
+
+/// What one anchored search costs, in bytes of an unanchored search through a window. A
+/// window with fewer possible match starts than its length over this is searched anchored
+/// at each of them (`Password: x` in a 4 KB window: one search that ends after the value,
+/// or stops a few bytes in, instead of a pass over 4 KB).
+const ANCHORED_SEARCH_BYTES: usize = 64;
+
+/// Appends `range` to nearly sorted, disjoint `ranges`, joining it with the last one where
+/// they overlap or touch; [`merge`] finishes the job.
+fn push_range(ranges: &mut Vec<(usize, usize)>, range: (usize, usize)) {
+    match ranges.last_mut() {
+        Some(last) if last.0 <= range.0 && range.0 <= last.1 => last.1 = last.1.max(range.1),
+        _ => ranges.push(range),
+    }
 }
 
 /// Sorts windows and joins those that overlap or touch.
