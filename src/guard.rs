@@ -553,7 +553,7 @@ impl RunGuard {
             )));
         }
         let judged = c.checked - (c.halted.saturating_sub(1)).min(c.checked);
-        if c.blocked.checked_add(c.warned).map_or(true, |n| n > judged) {
+        if c.blocked.checked_add(c.warned).is_none_or(|n| n > judged) {
             return Err(bad(format!(
                 "{} blocked + {} warned exceed the {judged} judged messages",
                 c.blocked, c.warned

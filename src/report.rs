@@ -110,7 +110,7 @@ pub fn redact(secret: &str) -> String {
     let masked = n.saturating_sub(head + tail).min(24);
     let mut out = String::with_capacity(head + tail + masked);
     out.extend(&chars[..head]);
-    out.extend(std::iter::repeat('*').take(masked));
+    out.extend(std::iter::repeat_n('*', masked));
     out.extend(&chars[n - tail..]);
     out
 }

@@ -119,7 +119,7 @@ fn hostile_files_finish_quickly() {
     line.push_str(&format!("Password: {SECRET}"));
     let big = write(&dir, "big.txt", &line);
     let mut binary = vec![0u8, 159, 146, 150];
-    binary.extend(std::iter::repeat(7u8).take(1 << 20));
+    binary.extend(std::iter::repeat_n(7u8, 1 << 20));
     let bin = write(&dir, "blob.bin", &binary);
     let bad_utf8 = write(&dir, "latin1.txt", b"Contrase\xf1a: nothing\n");
     let t = std::time::Instant::now();

@@ -29,11 +29,11 @@ impl ActionTable {
     pub fn decide(&self, s: &Subject<'_>) -> Action {
         let mut best: Option<(usize, Action)> = None;
         for e in &self.entries {
-            let matches = e.category.map_or(true, |c| c == s.category)
-                && e.source.map_or(true, |x| x == s.source)
-                && e.context.map_or(true, |x| x == s.context)
-                && e.confidence.map_or(true, |x| x == s.confidence)
-                && e.rule.as_deref().map_or(true, |r| r == s.rule);
+            let matches = e.category.is_none_or(|c| c == s.category)
+                && e.source.is_none_or(|x| x == s.source)
+                && e.context.is_none_or(|x| x == s.context)
+                && e.confidence.is_none_or(|x| x == s.confidence)
+                && e.rule.as_deref().is_none_or(|r| r == s.rule);
             if !matches {
                 continue;
             }
@@ -42,7 +42,7 @@ impl ActionTable {
                 + e.context.is_some() as usize
                 + e.confidence.is_some() as usize
                 + 2 * e.rule.is_some() as usize;
-            if best.map_or(true, |(b, _)| specificity >= b) {
+            if best.is_none_or(|(b, _)| specificity >= b) {
                 best = Some((specificity, e.action));
             }
         }

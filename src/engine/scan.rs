@@ -220,7 +220,7 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         }
         let spec = &policy.rules[i];
         let whole = [(0, text.len())];
-        let (spans, starts): (&[(usize, usize)], &[(usize, usize)]) = match &scope[i] {
+        let (spans, starts): (&[Range], &[Range]) = match &scope[i] {
             Scope::Nowhere => continue,
             Scope::Everywhere => (&whole, &[]),
             Scope::Windows(w) => (&w.spans, &w.starts),
@@ -345,13 +345,16 @@ enum Scope {
     Windows(Windows),
 }
 
+/// A byte range `(start, end)` of the view text.
+type Range = (usize, usize);
+
 /// The keyword windows of one rule in one document.
 struct Windows {
     /// Where its matches lie: sorted, disjoint byte ranges.
-    spans: Vec<(usize, usize)>,
+    spans: Vec<Range>,
     /// Where its matches start: each keyword hit and the `before` bytes ahead of it (see
     /// [`window::Reach`]). Sorted, disjoint; each lies inside one span.
-    starts: Vec<(usize, usize)>,
+    starts: Vec<Range>,
 }
 
 /// What one anchored search costs, in bytes of an unanchored search through a window. A
@@ -362,7 +365,7 @@ const ANCHORED_SEARCH_BYTES: usize = 64;
 
 /// Appends `range` to nearly sorted, disjoint `ranges`, joining it with the last one where
 /// they overlap or touch; [`merge`] finishes the job.
-fn push_range(ranges: &mut Vec<(usize, usize)>, range: (usize, usize)) {
+fn push_range(ranges: &mut Vec<Range>, range: Range) {
     match ranges.last_mut() {
         Some(last) if last.0 <= range.0 && range.0 <= last.1 => last.1 = last.1.max(range.1),
         _ => ranges.push(range),
@@ -370,7 +373,7 @@ fn push_range(ranges: &mut Vec<(usize, usize)>, range: (usize, usize)) {
 }
 
 /// Sorts windows and joins those that overlap or touch.
-fn merge(windows: &mut Vec<(usize, usize)>) {
+fn merge(windows: &mut Vec<Range>) {
     if windows.windows(2).all(|p| p[0].1 < p[1].0) {
         return;
     }
