@@ -336,9 +336,9 @@ fn to_js<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
 /// A Rust value from a plain JS object; `what` names the argument in the error message.
 ///
 /// The object goes through `JSON.stringify` and the reader of JSON policies (`policy::tree`)
-/// rather than serde-wasm-bindgen, because
-/// serde-wasm-bindgen reads only the keys it knows: `deny_unknown_fields` would be ignored,
-/// and a typo such as `triggerAt` would silently switch a guard limit off.
+/// rather than serde-wasm-bindgen, because serde-wasm-bindgen reads only the keys it knows:
+/// `deny_unknown_fields` would be ignored, and a typo such as `triggerAt` would silently
+/// switch a guard limit off.
 fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
     if !value.is_object() || js_sys::Array::is_array(&value) {
         return Err(input_error(&format!("{what} must be a plain object")));

@@ -378,12 +378,9 @@ fn merge(windows: &mut Vec<Range>) {
         return;
     }
     windows.sort_unstable();
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(windows.len());
-    for &(from, to) in windows.iter() {
-        match out.last_mut() {
-            Some(last) if from <= last.1 => last.1 = last.1.max(to),
-            _ => out.push((from, to)),
-        }
+    let mut out: Vec<Range> = Vec::with_capacity(windows.len());
+    for &range in windows.iter() {
+        push_range(&mut out, range);
     }
     *windows = out;
 }

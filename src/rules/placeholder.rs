@@ -924,11 +924,8 @@ fn expression(text: &str, from: usize, to: usize) -> Expr {
 /// same answer (a test compares the two); this skips the tokenizer for it.
 fn plain_path(b: &[u8], from: usize, to: usize) -> Option<Expr> {
     let start = skip_ws(b, from, to);
-    let mut end = to.max(start);
-    while end > start && b[end - 1].is_ascii_whitespace() {
-        end -= 1;
-    }
-    let path = b.get(start..end)?;
+    let path = b.get(start..to.max(start))?.trim_ascii_end();
+    let end = start + path.len();
     // Segments of `[A-Za-z_][A-Za-z0-9_]*`, one dot between two.
     let mut segment_start = true;
     for &c in path {
