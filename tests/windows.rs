@@ -1,4 +1,5 @@
-//! Keyword windows (src/engine/window.rs) change where rules search, never what they find:
+//! Keyword windows (src/engine/window.rs) and byte runs (src/engine/runs.rs) change where
+//! rules search, never what they find:
 //! every document here is scanned by an engine with windows and one without, and the two
 //! reports must be equal. Failure messages name the document and the rule ids, never a
 //! value.
@@ -114,6 +115,9 @@ fn fragment() -> impl Strategy<Value = String> {
     .prop_map(str::to_owned)
     .boxed()
     .prop_union(prop::string::string_regex("[A-Za-z0-9+/_-]{1,48}").expect("valid regex").boxed())
+    // Digit runs for the card rule, which searches only runs of digits, spaces and dashes.
+    .or(prop::string::string_regex("[0-9][0-9 -]{0,30}").expect("valid regex").boxed())
+    .boxed()
 }
 
 /// A generated document; its `Debug` (what proptest prints on failure) shows its size only,

@@ -6,6 +6,7 @@ use super::suppress::PathGlob;
 use super::{Engine, ScanOptions};
 use crate::error::Error;
 use crate::policy::{Category, Detector, Format, Kind, Policy, Rule};
+use super::runs::ByteRuns;
 use super::window;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_automata::meta;
@@ -60,6 +61,9 @@ pub(crate) struct CompiledRule {
     pub rendered: bool,
     /// A table-column rule: its keyword hits mark table headers.
     pub table: bool,
+    /// For a rule without keywords whose matches are runs of a few bytes: where to search
+    /// instead of the whole document (see [`super::runs`]).
+    pub runs: Option<ByteRuns>,
 }
 
 /// A rule's regex: built when the policy is compiled, or, for a pattern of the bundled
@@ -135,7 +139,7 @@ impl Compiled {
             if !seen.insert(rule.id.as_str()) {
                 return Err(Error::rule(&rule.id, "duplicate rule id"));
             }
-            let (regex, secret_group, window) = match &rule.pattern {
+            let (regex, secret_group, window, runs) = match &rule.pattern {
                 Some(p) => {
                     let hir = parse_pattern(rule, p, limits.max_pattern_len)?;
                     // Only keywords whose case variants all go into the automaton can prove
@@ -150,6 +154,7 @@ impl Compiled {
                         window::reach(&hir, &proof_keywords)
                     });
                     let secret_group = secret_group_of(&hir);
+                    let runs = if keyword_windows && rule.keywords.is_empty() { ByteRuns::of(&hir) } else { None };
                     let defer = !eager_regexes && limits.max_rule_size >= crate::policy::Limits::default().max_rule_size && is_builtin_pattern(p);
                     let regex = if defer {
                         RuleRegex { hir: Some((hir, limits.max_rule_size)), built: OnceLock::new() }
@@ -157,9 +162,9 @@ impl Compiled {
                         let built = build_regex(&hir, limits.max_rule_size).map_err(|why| Error::rule(&rule.id, why))?;
                         RuleRegex { hir: None, built: OnceLock::from(Some(built)) }
                     };
-                    (Some(regex), secret_group, reach.flatten())
+                    (Some(regex), secret_group, reach.flatten(), runs)
                 }
-                None => (None, None, None),
+                None => (None, None, None, None),
             };
             match rule.detector {
                 Some(Detector::Placeholder) => one_per_category(&mut placeholder_rules, rule, index, "placeholder")?,
@@ -185,7 +190,7 @@ impl Compiled {
                 }
             }
             let (templates, rendered) = kinds_of(rule);
-            rules.push(CompiledRule { regex, secret_group, window, templates, rendered, table });
+            rules.push(CompiledRule { regex, secret_group, window, templates, rendered, table, runs });
         }
         // Each keyword with the case variants of its non-ASCII letters (ASCII case is
         // folded by the automaton); a keyword with too many variants is searched as written.

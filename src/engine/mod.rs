@@ -6,6 +6,7 @@
 
 mod compile;
 mod decide;
+mod runs;
 mod scan;
 mod suppress;
 mod window;
@@ -91,10 +92,11 @@ impl EngineBuilder {
     }
 
     /// Whether rules that provably match only around their keywords search only there
-    /// (default: yes). Off, every rule whose keyword occurs searches the whole document:
-    /// slower, but without the one limit windows have (a pattern with unbounded repetition
-    /// before a required part finds nothing whose required part runs more than 4 KB past
-    /// its keyword). The tests compare both ways.
+    /// (default: yes), and rules without keywords whose matches are runs of a few bytes
+    /// (card numbers) only in such runs. Off, every rule whose keyword occurs searches the
+    /// whole document: slower, but without the one limit windows have (a pattern with
+    /// unbounded repetition before a required part finds nothing whose required part runs
+    /// more than 4 KB past its keyword). The tests compare both ways.
     pub fn keyword_windows(&mut self, on: bool) -> &mut Self {
         self.keyword_windows = on;
         self

@@ -220,9 +220,19 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         }
         let spec = &policy.rules[i];
         let whole = [(0, text.len())];
+        let mut runs = Vec::new();
         let (spans, starts): (&[Range], &[Range]) = match &scope[i] {
             Scope::Nowhere => continue,
-            Scope::Everywhere => (&whole, &[]),
+            Scope::Everywhere => match &rule.runs {
+                Some(r) => {
+                    r.find(text.as_bytes(), &mut runs);
+                    if runs.is_empty() {
+                        continue;
+                    }
+                    (&runs, &[])
+                }
+                None => (&whole, &[]),
+            },
             Scope::Windows(w) => (&w.spans, &w.starts),
         };
         // Only now: a deferred regex is built the first time a document needs it.
