@@ -6,6 +6,7 @@
 
 mod compile;
 mod decide;
+mod keywords;
 mod runs;
 mod scan;
 mod suppress;

@@ -168,15 +168,17 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
     // table headers. Each stretch of text is searched for newlines once, even on a huge line.
     let mut header_lines: Vec<usize> = Vec::new();
     let mut next_header_line = 0;
-    if let Some(ac) = &compiled.keywords {
-        for m in ac.find_overlapping_iter(text) {
-            let k = compiled.keyword_of_pattern[m.pattern().as_usize()];
+    if let Some(keywords) = &compiled.keywords {
+        let mut found = Vec::new();
+        keywords.find_all(text.as_bytes(), &mut found);
+        for m in found {
+            let k = compiled.keyword_of_pattern[m.pattern];
             for &r in &compiled.keyword_rules[k] {
                 if compiled.rules[r].table {
                     // One hit a line is enough: the line is the candidate header.
-                    if table_runs(r) && m.start() >= next_header_line {
+                    if table_runs(r) && m.start >= next_header_line {
                         let bytes = &text.as_bytes()[next_header_line..];
-                        let at = m.start() - next_header_line;
+                        let at = m.start - next_header_line;
                         let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
                         header_lines.push(next_header_line + start);
                         next_header_line += memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p + 1);
@@ -191,11 +193,11 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
                     (None, s) => *s = Scope::Everywhere,
                     (Some(reach), s) => {
                         // A match holds a keyword hit no more than `before` bytes in.
-                        let first = m.start().saturating_sub(reach.before);
-                        let span = (first, m.start().saturating_add(reach.after).min(text.len()));
-                        let starts = (first, m.start() + 1);
+                        let first = m.start.saturating_sub(reach.before);
+                        let span = (first, m.start.saturating_add(reach.after).min(text.len()));
+                        let starts = (first, m.start + 1);
                         match s {
-                            // Hits come in order of their ends, so starts are nearly sorted.
+                            // Hits come nearly in order of their starts (see `Keywords::find_all`).
                             Scope::Windows(w) => {
                                 push_range(&mut w.spans, span);
                                 push_range(&mut w.starts, starts);
