@@ -937,7 +937,7 @@ fn plain_path(b: &[u8], from: usize, to: usize) -> Option<Expr> {
         }
     }
     let word = std::str::from_utf8(path).ok()?;
-    if segment_start || word == "not" || is_keyword(CONTROL_KEYWORDS, word) || is_keyword(OUTPUT_KEYWORDS, word) {
+    if segment_start || word == "not" || is_keyword(&CONTROL, word) || is_keyword(&OUTPUT, word) {
         return None;
     }
     Some(Expr {
@@ -972,9 +972,9 @@ fn pick_name(text: &str, from: usize, to: usize, toks: &[Tok]) -> Expr {
         return Expr::empty(skip_ws(text.as_bytes(), from, to)); // starts with a literal
     }
     let head = word(&toks[first]);
-    let (keyword, pick) = if is_keyword(CONTROL_KEYWORDS, head) {
+    let (keyword, pick) = if is_keyword(&CONTROL, head) {
         (Keyword::Control, candidate(text, toks, first + 1))
-    } else if is_keyword(OUTPUT_KEYWORDS, head) {
+    } else if is_keyword(&OUTPUT, head) {
         (Keyword::Output, candidate(text, toks, first + 1))
     } else if is_punct(first + 1, b'(') {
         (Keyword::None, Some(first))
@@ -1204,20 +1204,49 @@ fn prev_char(text: &str, i: usize) -> Option<char> {
     text.get(..i)?.chars().next_back()
 }
 
-/// A single identifier without sigils or path (`formatDate`, not `user.name`).
-/// Whether `word` is in `sorted` (lowercase, sorted) in any ASCII case. Every placeholder's
-/// first word is looked up here, so it is a binary search over a lowercased copy on the
-/// stack rather than a case-insensitive comparison with each keyword.
-fn is_keyword(sorted: &[&str], word: &str) -> bool {
+/// Whether `word` is one of `sorted` (see [`pack`]) in any ASCII case. Every placeholder's
+/// first word is looked up here, so it is a binary search over integers: the word lowercased
+/// into one, compared with the keywords packed the same way at compile time.
+fn is_keyword(sorted: &[u128], word: &str) -> bool {
     let mut buf = [0u8; 16];
     let Some(lower) = buf.get_mut(..word.len()) else {
         return false; // longer than any keyword
     };
     lower.copy_from_slice(word.as_bytes());
     lower.make_ascii_lowercase();
-    sorted.binary_search_by(|k| k.as_bytes().cmp(lower)).is_ok()
+    // A NUL would read as the end of a shorter word.
+    !lower.contains(&0) && sorted.binary_search(&u128::from_be_bytes(buf)).is_ok()
 }
 
+/// A word of up to 16 bytes as an integer, first byte highest, zero-padded: integers
+/// compare as the words do (for words without NUL bytes).
+const fn pack(word: &str) -> u128 {
+    let bytes = word.as_bytes();
+    assert!(bytes.len() <= 16, "keywords are at most 16 bytes");
+    let mut packed = 0u128;
+    let mut i = 0;
+    while i < 16 {
+        packed <<= 8;
+        if i < bytes.len() {
+            packed |= bytes[i] as u128;
+        }
+        i += 1;
+    }
+    packed
+}
+
+/// [`pack`] of every word of a sorted list.
+const fn pack_all<const N: usize>(words: &[&str]) -> [u128; N] {
+    let mut out = [0u128; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = pack(words[i]);
+        i += 1;
+    }
+    out
+}
+
+/// A single identifier without sigils or path (`formatDate`, not `user.name`).
 fn is_simple(word: &str) -> bool {
     word.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
@@ -1234,7 +1263,7 @@ fn var_shaped(name: &str) -> bool {
 }
 
 /// First words that make an expression print nothing. Lowercase and sorted, for
-/// [`is_keyword`]'s binary search (a test keeps it so).
+/// [`is_keyword`]'s binary search (a test keeps them so).
 #[rustfmt::skip]
 const CONTROL_KEYWORDS: &[&str] = &[
     "assign", "autoescape", "block", "blocktrans", "break", "call", "capture", "case", "catch",
@@ -1249,8 +1278,14 @@ const CONTROL_KEYWORDS: &[&str] = &[
     "verbatim", "when", "while", "with", "yield",
 ];
 
+/// [`CONTROL_KEYWORDS`] for [`is_keyword`].
+const CONTROL: [u128; CONTROL_KEYWORDS.len()] = pack_all(CONTROL_KEYWORDS);
+
 /// First words that print their argument (`{% print x %}`, `<?php echo $x ?>`).
 const OUTPUT_KEYWORDS: &[&str] = &["echo", "print"];
+
+/// [`OUTPUT_KEYWORDS`] for [`is_keyword`].
+const OUTPUT: [u128; OUTPUT_KEYWORDS.len()] = pack_all(OUTPUT_KEYWORDS);
 
 /// Words inside expressions that are operators, not names.
 #[rustfmt::skip]
@@ -1343,15 +1378,16 @@ mod tests {
 
     #[test]
     fn keyword_lists_are_sorted_lowercase_and_found_in_any_case() {
-        for list in [CONTROL_KEYWORDS, OUTPUT_KEYWORDS] {
+        for (list, packed) in [(CONTROL_KEYWORDS, &CONTROL[..]), (OUTPUT_KEYWORDS, &OUTPUT[..])] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates: {list:?}");
-            assert!(list.iter().all(|k| k.len() <= 16 && !k.bytes().any(|b| b.is_ascii_uppercase())));
+            assert!(packed.windows(2).all(|w| w[0] < w[1]), "packed in the same order");
+            assert!(list.iter().all(|k| k.len() <= 16 && !k.bytes().any(|b| b.is_ascii_uppercase() || b == 0)));
             for k in list {
-                assert!(is_keyword(list, k) && is_keyword(list, &k.to_ascii_uppercase()), "{k}");
+                assert!(is_keyword(packed, k) && is_keyword(packed, &k.to_ascii_uppercase()), "{k}");
             }
         }
-        for word in ["", "ifx", "pass", "endforeachx", "a_very_long_name_indeed", "Éndif"] {
-            assert!(!is_keyword(CONTROL_KEYWORDS, word), "{word}");
+        for word in ["", "ifx", "pass", "endforeachx", "a_very_long_name_indeed", "Éndif", "if\0", "i", "en", "zz"] {
+            assert!(!is_keyword(&CONTROL, word), "{word:?}");
         }
     }
 
