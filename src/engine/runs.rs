@@ -3,27 +3,36 @@
 //! A rule with no keywords searches the whole document. For the card-number rule that is
 //! one pass of its regex over every byte, and its prefilter (two digits) fires on every
 //! price and date of an invoice: the most expensive rule of the default policy. But a card
-//! number consists of digits, spaces and dashes only, and is at least 13 bytes long. When a
-//! pattern's matches can hold only a small set of bytes (no letters) and have a minimum
-//! length `m`, every match lies inside a *run* of such bytes at least `m` long, and any `m`
-//! consecutive bytes of the text hold one byte at a multiple of `m` (less one). So probing
-//! every `m`-th byte finds every such run: a probe on a byte outside the set skips `m` bytes
-//! at once, and only the runs around the probes that hit are searched. Prose and markup
-//! have few of them.
+//! number consists of digits, spaces and dashes only, is at least 13 bytes long, and never
+//! holds two separators in a row. When a pattern's matches can hold only a small set of
+//! bytes (no letters) and have a minimum length `m`, every match lies inside a *run*: a
+//! stretch of such bytes in which each byte may follow the one before it in a match (the
+//! pairs are read from the pattern, as in a Glushkov automaton). Any `m` consecutive bytes
+//! of the text hold a byte at a multiple of `m` (less one), so probing every `m`-th byte
+//! finds every run of `m` bytes or more: a probe on a byte outside the set skips `m` bytes
+//! at once, and only runs around the probes that hit are searched. Prose and markup have
+//! few of them; the pairs keep HTML indentation (runs of spaces) out.
 //!
 //! The runs are searched as spans of the whole text, so `\b` and `^` still see the bytes
 //! around them; no match can cross a run's edge, so the matches are the same as from one
-//! search of the whole document (a test compares the two).
+//! search of the whole document (tests compare the two).
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Shortest match for which probing pays: below this, runs are too short to skip much.
 const MIN_PROBE_LEN: usize = 8;
 
-/// The bytes a pattern's matches consist of, and their shortest length.
+/// A set of ASCII bytes, bit `b` for byte `b`.
+type Set = u128;
+
+/// The bytes a pattern's matches consist of, which of them may follow which, and the
+/// matches' shortest length.
 #[derive(Debug, Clone)]
 pub(crate) struct ByteRuns {
+    /// Every probe looks here first: most bytes of a text are not members.
     member: [bool; 256],
+    /// `follows[a]`: the bytes that may come right after `a` in a match, as a bit set.
+    follows: [[u64; 4]; 256],
     min_len: usize,
 }
 
@@ -36,79 +45,174 @@ impl ByteRuns {
         if min_len < MIN_PROBE_LEN {
             return None;
         }
-        let mut member = [false; 256];
-        collect(hir, &mut member)?;
-        if member.iter().enumerate().any(|(b, &m)| m && (b >= 0x80 || (b as u8).is_ascii_alphabetic())) {
+        let mut shape = Analysis { member: 0, follows: [0; 128] };
+        shape.shape(hir)?;
+        let letters = ((1u128 << 26) - 1) << b'A' | ((1u128 << 26) - 1) << b'a';
+        if shape.member & letters != 0 {
             return None;
         }
-        Some(ByteRuns { member, min_len })
+        let mut runs = ByteRuns { member: [false; 256], follows: [[0; 4]; 256], min_len };
+        for a in 0..128 {
+            runs.member[a] = shape.member >> a & 1 == 1;
+            runs.follows[a] = [shape.follows[a] as u64, (shape.follows[a] >> 64) as u64, 0, 0];
+        }
+        Some(runs)
     }
 
-    /// Appends to `out` every maximal run of member bytes in `text` that is at least
-    /// `min_len` long, in order.
+    /// Whether `b` may follow `a` in a match (which makes both members).
+    fn pair(&self, a: u8, b: u8) -> bool {
+        self.follows[a as usize][b as usize >> 6] >> (b & 63) & 1 == 1
+    }
+
+    /// Appends to `out` every maximal run in `text` that is at least `min_len` long, in
+    /// order.
     pub(crate) fn find(&self, text: &[u8], out: &mut Vec<(usize, usize)>) {
         let m = self.min_len;
         let mut probe = m - 1;
         while probe < text.len() {
-            if !self.member[text[probe] as usize] {
+            // A run of `m` bytes links each of its bytes to a neighbour; an isolated member
+            // (a space in prose) is skipped like any other byte, with one branch.
+            let b = text[probe];
+            if !self.member[b as usize] {
+                probe += m;
+                continue;
+            }
+            let linked = (probe + 1 < text.len() && self.pair(b, text[probe + 1])) | (probe > 0 && self.pair(text[probe - 1], b));
+            if !linked {
                 probe += m;
                 continue;
             }
             // Runs never overlap and the last one ended before this probe, so each byte is
             // looked at by at most one expansion: linear in the text.
             let mut start = probe;
-            while start > 0 && self.member[text[start - 1] as usize] {
+            while start > 0 && self.pair(text[start - 1], text[start]) {
                 start -= 1;
             }
             let mut end = probe + 1;
-            while end < text.len() && self.member[text[end] as usize] {
+            while end < text.len() && self.pair(text[end - 1], text[end]) {
                 end += 1;
             }
             if end - start >= m {
                 out.push((start, end));
             }
-            // `text[end]` is outside the set: the next run starts after it, and its first
-            // `m` bytes hold a probe at `end + m`, `end + 2m`, ….
-            probe = end + m;
+            // The next run starts at `end` at the earliest (where a pair broke this one),
+            // and its first `m` bytes hold a probe at `end + m - 1`, `end + 2m - 1`, ….
+            probe = end + m - 1;
         }
     }
 }
 
-/// Adds every byte a match of `hir` can hold; `None` for a class beyond ASCII.
-fn collect(hir: &Hir, member: &mut [bool; 256]) -> Option<()> {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => {}
-        HirKind::Literal(lit) => {
-            for &b in lit.0.iter() {
-                member[b as usize] = true;
-            }
-        }
-        HirKind::Class(Class::Unicode(class)) => {
-            for r in class.ranges() {
-                if !r.end().is_ascii() {
-                    return None;
+/// What [`ByteRuns::of`] reads from a pattern: its bytes and which may follow which.
+struct Analysis {
+    member: Set,
+    /// `follows[a]`: the bytes that may come right after `a` in a match.
+    follows: [Set; 128],
+}
+
+impl Analysis {
+    /// Records the members and pairs of `hir`; returns its first and last bytes and
+    /// whether it matches the empty string. `None` for a byte beyond ASCII.
+    fn shape(&mut self, hir: &Hir) -> Option<Shape> {
+        Some(match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => Shape::EMPTY,
+            HirKind::Literal(lit) => {
+                let mut set = 0;
+                for &b in lit.0.iter() {
+                    set |= bit(b)?;
                 }
-                for b in r.start() as u8..=r.end() as u8 {
-                    member[b as usize] = true;
+                for w in lit.0.windows(2) {
+                    self.follows[w[0] as usize] |= bit(w[1])?;
+                }
+                self.member |= set;
+                match (lit.0.first(), lit.0.last()) {
+                    (Some(&a), Some(&z)) => Shape { first: bit(a)?, last: bit(z)?, nullable: false },
+                    _ => Shape::EMPTY,
                 }
             }
-        }
-        HirKind::Class(Class::Bytes(class)) => {
-            for r in class.ranges() {
-                for b in r.start()..=r.end() {
-                    member[b as usize] = true;
+            HirKind::Class(class) => {
+                let mut set: Set = 0;
+                match class {
+                    Class::Unicode(c) => {
+                        for r in c.ranges() {
+                            set |= span(u32::from(r.start()), u32::from(r.end()))?;
+                        }
+                    }
+                    Class::Bytes(c) => {
+                        for r in c.ranges() {
+                            set |= span(u32::from(r.start()), u32::from(r.end()))?;
+                        }
+                    }
                 }
+                self.member |= set;
+                Shape { first: set, last: set, nullable: false }
             }
-        }
-        HirKind::Repetition(rep) => collect(&rep.sub, member)?,
-        HirKind::Capture(cap) => collect(&cap.sub, member)?,
-        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
-            for part in parts {
-                collect(part, member)?;
+            HirKind::Repetition(rep) => {
+                if rep.max == Some(0) {
+                    return Some(Shape::EMPTY);
+                }
+                let sub = self.shape(&rep.sub)?;
+                if rep.max != Some(1) {
+                    self.join(sub.last, sub.first);
+                }
+                Shape { nullable: rep.min == 0 || sub.nullable, ..sub }
+            }
+            HirKind::Capture(cap) => self.shape(&cap.sub)?,
+            HirKind::Concat(parts) => {
+                let mut acc = Shape::EMPTY;
+                for part in parts {
+                    let p = self.shape(part)?;
+                    self.join(acc.last, p.first);
+                    acc = Shape {
+                        first: acc.first | if acc.nullable { p.first } else { 0 },
+                        last: p.last | if p.nullable { acc.last } else { 0 },
+                        nullable: acc.nullable && p.nullable,
+                    };
+                }
+                acc
+            }
+            HirKind::Alternation(branches) => {
+                let mut acc = Shape { first: 0, last: 0, nullable: false };
+                for branch in branches {
+                    let b = self.shape(branch)?;
+                    acc = Shape { first: acc.first | b.first, last: acc.last | b.last, nullable: acc.nullable || b.nullable };
+                }
+                acc
+            }
+        })
+    }
+
+    /// Every byte of `last` may be followed by every byte of `first`.
+    fn join(&mut self, last: Set, first: Set) {
+        for a in 0..128 {
+            if last >> a & 1 == 1 {
+                self.follows[a] |= first;
             }
         }
     }
-    Some(())
+}
+
+/// A part of a pattern as its neighbours see it.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    first: Set,
+    last: Set,
+    nullable: bool,
+}
+
+impl Shape {
+    const EMPTY: Shape = Shape { first: 0, last: 0, nullable: true };
+}
+
+fn bit(b: u8) -> Option<Set> {
+    (b < 128).then(|| 1 << b)
+}
+
+/// The bytes `a..=b`; `None` beyond ASCII.
+fn span(a: u32, b: u32) -> Option<Set> {
+    if b >= 128 {
+        return None;
+    }
+    Some((u128::MAX >> (127 - b)) & (u128::MAX << a))
 }
 
 #[cfg(test)]
@@ -170,6 +274,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn pairs_a_match_never_holds_split_runs() {
+        let card = r"[0-9](?:[ -]?[0-9]){7}";
+        assert_eq!(find(card, "x                 x"), vec![], "indentation is no run");
+        assert_eq!(find(card, "a 1 2 3 4 5 6 7 8 b"), vec![(1, 18)], "a run may hold more than a match");
+        assert_eq!(find(card, "1  2 3 4 5 6 7 8 9 0"), vec![(2, 20)], "two spaces end a run");
+        // A run that a broken pair ends; the next one starts on the very byte.
+        let dashed = r"(?:[0-9]-){4}";
+        assert_eq!(find(dashed, "1-2-3-4--1-2-3-4"), vec![(0, 8), (8, 16)]);
+        assert_eq!(find(dashed, "xxxxxxx1-2-3-4--1-2-3-4"), vec![(7, 15), (15, 23)]);
     }
 
     #[test]
