@@ -61,8 +61,9 @@ pub(crate) struct CompiledRule {
     pub rendered: bool,
     /// A table-column rule: its keyword hits mark table headers.
     pub table: bool,
-    /// For a rule without keywords whose matches are runs of a few bytes: where to search
-    /// instead of the whole document (see [`super::runs`]).
+    /// Where to search instead of the whole document (see [`super::runs`]): for a rule
+    /// without keywords whose matches are runs of a few bytes, those runs; for a rule with
+    /// keywords but no window, the runs of its matches' bytes around its keyword hits.
     pub runs: Option<ByteRuns>,
 }
 
@@ -144,17 +145,23 @@ impl Compiled {
                     let hir = parse_pattern(rule, p, limits.max_pattern_len)?;
                     // Only keywords whose case variants all go into the automaton can prove
                     // that a match holds a hit.
-                    let reach = keyword_windows.then(|| {
-                        let proof_keywords: Vec<Vec<u8>> = rule
-                            .keywords
-                            .iter()
-                            .filter(|k| window::case_variants(k).is_some())
-                            .map(|k| window::fold(k).into_bytes())
-                            .collect();
-                        window::reach(&hir, &proof_keywords)
-                    });
+                    let proof_keywords: Vec<Vec<u8>> = rule
+                        .keywords
+                        .iter()
+                        .filter(|k| window::case_variants(k).is_some())
+                        .map(|k| window::fold(k).into_bytes())
+                        .collect();
+                    let reach = if keyword_windows { window::reach(&hir, &proof_keywords) } else { None };
                     let secret_group = secret_group_of(&hir);
-                    let runs = if keyword_windows && rule.keywords.is_empty() { ByteRuns::of(&hir) } else { None };
+                    let runs = if !keyword_windows {
+                        None
+                    } else if rule.keywords.is_empty() {
+                        ByteRuns::of(&hir)
+                    } else if reach.is_none() && window::always_contains(&hir, &proof_keywords) {
+                        ByteRuns::around_keywords(&hir)
+                    } else {
+                        None
+                    };
                     let defer = !eager_regexes && limits.max_rule_size >= crate::policy::Limits::default().max_rule_size && is_builtin_pattern(p);
                     let regex = if defer {
                         RuleRegex { hir: Some((hir, limits.max_rule_size)), built: OnceLock::new() }
@@ -162,7 +169,7 @@ impl Compiled {
                         let built = build_regex(&hir, limits.max_rule_size).map_err(|why| Error::rule(&rule.id, why))?;
                         RuleRegex { hir: None, built: OnceLock::from(Some(built)) }
                     };
-                    (Some(regex), secret_group, reach.flatten(), runs)
+                    (Some(regex), secret_group, reach, runs)
                 }
                 None => (None, None, None, None),
             };

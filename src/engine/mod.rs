@@ -194,14 +194,15 @@ impl Engine {
 
     /// The ids of the rules with keywords that still search the whole document whenever
     /// one of their keywords occurs, because the compiler could not prove that every match
-    /// contains a keyword within a bounded length. Every other keyword rule searches only
-    /// near its keyword hits, which is much cheaper; `sendguard policy check` lists these.
+    /// contains a keyword, within a bounded length or inside a run of the bytes its matches
+    /// consist of. Every other keyword rule searches only near its keyword hits, which is
+    /// much cheaper; `sendguard policy check` lists these.
     pub fn whole_document_rules(&self) -> Vec<&str> {
         self.policy
             .rules
             .iter()
             .zip(&self.compiled.rules)
-            .filter(|(spec, rule)| !spec.keywords.is_empty() && rule.regex.is_some() && rule.window.is_none())
+            .filter(|(spec, rule)| !spec.keywords.is_empty() && rule.regex.is_some() && rule.window.is_none() && rule.runs.is_none())
             .map(|(spec, _)| spec.id.as_str())
             .collect()
     }

@@ -59,6 +59,36 @@ impl ByteRuns {
         Some(runs)
     }
 
+    /// For a rule whose every match holds one of its keywords but may start any distance
+    /// before it (`https?://[^\s"'<>]*?reset…`): `Some` when the bytes its matches consist
+    /// of leave out a space or a newline. A match then lies in the run of those bytes around
+    /// one of its keyword hits ([`ByteRuns::around`]), a URL or a token rather than the whole
+    /// document. A class beyond ASCII counts every byte beyond ASCII, so that runs end at
+    /// ASCII bytes, which are whole characters.
+    pub(crate) fn around_keywords(hir: &Hir) -> Option<ByteRuns> {
+        let (mut ascii, mut non_ascii) = (0, false);
+        members(hir, &mut ascii, &mut non_ascii);
+        if ascii >> b' ' & 1 == 1 && ascii >> b'\n' & 1 == 1 {
+            return None;
+        }
+        let mut runs = ByteRuns { member: [false; 256], follows: [[0; 4]; 256], min_len: 0 };
+        for (b, m) in runs.member.iter_mut().enumerate() {
+            *m = if b < 128 { ascii >> b & 1 == 1 } else { non_ascii };
+        }
+        Some(runs)
+    }
+
+    /// The run of member bytes around `at` (empty when `text[at]` is not one). Linear in
+    /// the run's length: callers expand each run once.
+    pub(crate) fn around(&self, text: &[u8], at: usize) -> (usize, usize) {
+        if !text.get(at).is_some_and(|&b| self.member[b as usize]) {
+            return (at, at);
+        }
+        let start = text[..at].iter().rposition(|&b| !self.member[b as usize]).map_or(0, |p| p + 1);
+        let end = text[at..].iter().position(|&b| !self.member[b as usize]).map_or(text.len(), |p| at + p);
+        (start, end)
+    }
+
     /// Whether `b` may follow `a` in a match (which makes both members).
     fn pair(&self, a: u8, b: u8) -> bool {
         self.follows[a as usize][b as usize >> 6] >> (b & 63) & 1 == 1
@@ -203,6 +233,40 @@ impl Shape {
     const EMPTY: Shape = Shape { first: 0, last: 0, nullable: true };
 }
 
+/// The ASCII bytes a match of `hir` can hold, and whether it can hold others.
+fn members(hir: &Hir, ascii: &mut Set, non_ascii: &mut bool) {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(lit) => {
+            for &b in lit.0.iter() {
+                match bit(b) {
+                    Some(set) => *ascii |= set,
+                    None => *non_ascii = true,
+                }
+            }
+        }
+        HirKind::Class(class) => {
+            let ranges: Vec<(u32, u32)> = match class {
+                Class::Unicode(c) => c.ranges().iter().map(|r| (u32::from(r.start()), u32::from(r.end()))).collect(),
+                Class::Bytes(c) => c.ranges().iter().map(|r| (u32::from(r.start()), u32::from(r.end()))).collect(),
+            };
+            for (a, b) in ranges {
+                if a < 128 {
+                    *ascii |= span(a, b.min(127)).unwrap_or(0);
+                }
+                *non_ascii |= b >= 128;
+            }
+        }
+        HirKind::Repetition(rep) => members(&rep.sub, ascii, non_ascii),
+        HirKind::Capture(cap) => members(&cap.sub, ascii, non_ascii),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+            for part in parts {
+                members(part, ascii, non_ascii);
+            }
+        }
+    }
+}
+
 fn bit(b: u8) -> Option<Set> {
     (b < 128).then(|| 1 << b)
 }
@@ -286,6 +350,20 @@ mod tests {
         let dashed = r"(?:[0-9]-){4}";
         assert_eq!(find(dashed, "1-2-3-4--1-2-3-4"), vec![(0, 8), (8, 16)]);
         assert_eq!(find(dashed, "xxxxxxx1-2-3-4--1-2-3-4"), vec![(7, 15), (15, 23)]);
+    }
+
+    #[test]
+    fn runs_around_keywords() {
+        let parse = |p: &str| regex_syntax::Parser::new().parse(p).unwrap();
+        let url = ByteRuns::around_keywords(&parse(r#"(?i)https?://[^\s"'<>]*?reset[^\s"'<>]*"#)).expect("a token pattern");
+        let text = "Hi, <a href=\"https://x.example/é/reset?t=1\">reset</a> now";
+        let at = text.find("reset").unwrap();
+        let (a, b) = url.around(text.as_bytes(), at);
+        assert_eq!(&text[a..b], "https://x.example/é/reset?t=1");
+        assert_eq!(url.around(text.as_bytes(), 3), (3, 3), "a space is no member");
+        assert_eq!(url.around(text.as_bytes(), 0), (0, 3), "from the text's start");
+        assert!(ByteRuns::around_keywords(&parse(r"(?s)pass.*")).is_none(), "any byte");
+        assert!(ByteRuns::around_keywords(&parse(r"pass[^\n]*")).is_some(), "a line is a run");
     }
 
     #[test]

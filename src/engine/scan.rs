@@ -190,6 +190,9 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
                 }
                 match (compiled.rules[r].window, &mut scope[r]) {
                     (_, Scope::Everywhere) => {}
+                    // Every match holds a keyword and lies in the run around it.
+                    (None, Scope::Around(hits)) => hits.push(m.start),
+                    (None, s) if compiled.rules[r].runs.is_some() => *s = Scope::Around(vec![m.start]),
                     (None, s) => *s = Scope::Everywhere,
                     (Some(reach), s) => {
                         // A match holds a keyword hit no more than `before` bytes in.
@@ -209,10 +212,29 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
             }
         }
     }
-    for s in &mut scope {
-        if let Scope::Windows(w) = s {
-            merge(&mut w.spans);
-            merge(&mut w.starts);
+    for (s, rule) in scope.iter_mut().zip(&compiled.rules) {
+        match s {
+            Scope::Windows(w) => {
+                merge(&mut w.spans);
+                merge(&mut w.starts);
+            }
+            Scope::Around(hits) => {
+                let Some(runs) = &rule.runs else { continue };
+                hits.sort_unstable();
+                let mut spans: Vec<Range> = Vec::new();
+                for &at in hits.iter() {
+                    // Each run is expanded once: a hit inside the last one adds nothing.
+                    if spans.last().is_some_and(|&(a, b)| a <= at && at < b) {
+                        continue;
+                    }
+                    let run = runs.around(text.as_bytes(), at);
+                    if run.0 < run.1 {
+                        spans.push(run);
+                    }
+                }
+                *s = if spans.is_empty() { Scope::Nowhere } else { Scope::Windows(Windows { spans, starts: Vec::new() }) };
+            }
+            _ => {}
         }
     }
     let mut hits = Vec::new();
@@ -236,6 +258,7 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
                 None => (&whole, &[]),
             },
             Scope::Windows(w) => (&w.spans, &w.starts),
+            Scope::Around(_) => unreachable!("made windows after the keyword pass"),
         };
         // Only now: a deferred regex is built the first time a document needs it.
         let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
@@ -355,6 +378,8 @@ enum Scope {
     Everywhere,
     /// Around its keyword hits.
     Windows(Windows),
+    /// In the runs around its keyword hits (these), once the keyword pass is over.
+    Around(Vec<usize>),
 }
 
 /// A byte range `(start, end)` of the view text.

@@ -120,7 +120,7 @@ pub(crate) fn reach(hir: &Hir, keywords: &[Vec<u8>]) -> Option<Reach> {
     if keywords.is_empty() {
         return None;
     }
-    let before = prefix_bound(hir, keywords)?;
+    let before = prefix_bound(hir, keywords).filter(|&b| b != UNBOUNDED)?;
     Some(match hir.properties().maximum_len() {
         Some(max) => Reach { before, after: max, extend: false },
         None => match head_len(hir, true) {
@@ -160,8 +160,17 @@ fn head_len(hir: &Hir, tail: bool) -> Option<usize> {
     }
 }
 
+/// Whether every match of `hir` contains one of `keywords` (folded with [`fold`]), however
+/// far into the match: what [`super::runs`] needs where [`reach`] finds no bound.
+pub(crate) fn always_contains(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
+    !keywords.is_empty() && prefix_bound(hir, keywords).is_some()
+}
+
+/// What [`prefix_bound`] says of a keyword after an unbounded part (`https?://\S*?reset`).
+const UNBOUNDED: usize = usize::MAX;
+
 /// `Some(b)` when every string `hir` matches contains one of `keywords` starting at most
-/// `b` bytes in.
+/// `b` bytes in; `b` is [`UNBOUNDED`] when an unbounded part may come before it.
 fn prefix_bound(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
     match finite(hir) {
         Some(strings) => first_keyword(&strings, keywords),
@@ -181,9 +190,9 @@ fn infinite_prefix_bound(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
             // Adjacent finite parts form runs (`(?i)key` is three classes, `gh[usr]_` three
             // strings); a keyword in every string of a run, or a part that must contain one,
             // proves it, at the longest the parts before it can be.
-            let mut offset = 0; // most bytes before the current part
+            let mut offset: usize = 0; // most bytes before the current part
             let mut run: Vec<Vec<u8>> = vec![Vec::new()];
-            let mut run_offset = 0;
+            let mut run_offset: usize = 0;
             for sub in subs {
                 if let Some(next) = finite(sub) {
                     let longest = next.iter().map(Vec::len).max().unwrap_or(0);
@@ -191,26 +200,27 @@ fn infinite_prefix_bound(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
                         Some(longer) => run = longer,
                         None => {
                             if let Some(b) = first_keyword(&run, keywords) {
-                                return Some(run_offset + b);
+                                return Some(run_offset.saturating_add(b));
                             }
                             run = next;
                             run_offset = offset;
                         }
                     }
-                    offset += longest;
+                    offset = offset.saturating_add(longest);
                     continue;
                 }
                 if let Some(b) = first_keyword(&run, keywords) {
-                    return Some(run_offset + b);
+                    return Some(run_offset.saturating_add(b));
                 }
                 if let Some(b) = infinite_prefix_bound(sub, keywords) {
-                    return Some(offset + b);
+                    return Some(offset.saturating_add(b));
                 }
-                offset += sub.properties().maximum_len()?;
+                // Past an unbounded part, a keyword is still proof that the match holds one.
+                offset = offset.saturating_add(sub.properties().maximum_len().unwrap_or(UNBOUNDED));
                 run = vec![Vec::new()];
                 run_offset = offset;
             }
-            first_keyword(&run, keywords).map(|b| run_offset + b)
+            first_keyword(&run, keywords).map(|b| run_offset.saturating_add(b))
         }
         _ => None,
     }
@@ -366,6 +376,18 @@ mod tests {
     }
 
     #[test]
+    fn a_keyword_after_an_unbounded_part_proves_containment_but_no_window() {
+        let hir = |p: &str| regex_syntax::Parser::new().parse(p).unwrap();
+        let kw = |ks: &[&str]| ks.iter().map(|k| fold(k).into_bytes()).collect::<Vec<_>>();
+        let url = hir(r"(?i)https?://[^\s]*?(?:reset|forgot-?password)[^\s]*");
+        assert!(always_contains(&url, &kw(&["reset", "password"])));
+        assert!(reach(&url, &kw(&["reset", "password"])).is_none(), "no bound before the keyword");
+        assert!(!always_contains(&url, &kw(&["reset"])), "`forgot-password` holds no `reset`");
+        assert!(!always_contains(&hir(r"[a-z]+(?:key)?"), &kw(&["key"])), "an optional keyword");
+        assert!(!always_contains(&url, &[]));
+    }
+
+    #[test]
     fn variants_cover_non_ascii_case() {
         let v = case_variants("пароль").expect("64 variants fit");
         assert_eq!(v.len(), 64);
@@ -377,12 +399,14 @@ mod tests {
 
     #[test]
     fn the_default_policy_searches_whole_documents_only_for_context_keyword_rules() {
-        // Three have keywords that name the service, not part of the token. `reset-link`
-        // has an unbounded URL path before its keyword: bounding it ({0,200}) made its
-        // automaton so large that windows cost more than a whole-document search led by
-        // its `http` prefilter (measured: 68 M more instructions on the 20 MB corpus).
+        // These have keywords that name the service, not part of the token. `reset-link`
+        // has an unbounded URL path before its keyword (bounding it, {0,200}, made its
+        // automaton so large that windows cost more than a whole-document search), so it
+        // searches the URL around each keyword hit instead (src/engine/runs.rs).
         // Every other keyword rule of the default policy must stay confined to windows.
         let engine = crate::Engine::default_policy();
-        assert_eq!(engine.whole_document_rules(), ["reset-link", "discord-bot-token", "telegram-bot-token", "mailgun-api-key"]);
+        assert_eq!(engine.whole_document_rules(), ["discord-bot-token", "telegram-bot-token", "mailgun-api-key"]);
+        let reset = engine.policy.rules.iter().position(|r| r.id == "reset-link").expect("a reset-link rule");
+        assert!(engine.compiled.rules[reset].runs.is_some(), "reset-link searches the runs around its hits");
     }
 }

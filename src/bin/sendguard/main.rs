@@ -63,7 +63,7 @@ fn policy_check(file: &str) -> ExitCode {
         let whole = engine.whole_document_rules();
         if !whole.is_empty() {
             println!(
-                "{file}: {} rule(s) search the whole document when a keyword occurs (a match may lack a keyword, or has no length bound): {}",
+                "{file}: {} rule(s) search the whole document when a keyword occurs (a match may lack a keyword, or has no length bound and may hold spaces and newlines): {}",
                 whole.len(),
                 whole.join(", ")
             );
