@@ -94,10 +94,11 @@ impl Keywords {
         }
         for k in 0..STREAMS {
             let mut sid = sids[k];
-            for at in bounds[k] + together..ends[k] {
-                sid = dfa.next_state(Anchored::No, sid, text[at]);
+            let from = bounds[k] + together;
+            for (at, &b) in text[from..ends[k]].iter().enumerate() {
+                sid = dfa.next_state(Anchored::No, sid, b);
                 if dfa.is_special(sid) {
-                    self.report(sid, at + 1, bounds[k], bounds[k + 1], &mut found[k]);
+                    self.report(sid, from + at + 1, bounds[k], bounds[k + 1], &mut found[k]);
                 }
             }
         }
