@@ -7,7 +7,7 @@ use super::{Engine, ScanOptions};
 use crate::error::Error;
 use crate::policy::{Category, Detector, Format, Kind, Policy, Rule};
 use super::keywords::Keywords;
-use super::runs::ByteRuns;
+use super::runs::{ProbedRuns, RunBytes, Runs};
 use super::window;
 use regex_automata::meta;
 use regex_syntax::hir::Hir;
@@ -64,7 +64,7 @@ pub(crate) struct CompiledRule {
     /// Where to search instead of the whole document (see [`super::runs`]): for a rule
     /// without keywords whose matches are runs of a few bytes, those runs; for a rule with
     /// keywords but no window, the runs of its matches' bytes around its keyword hits.
-    pub runs: Option<ByteRuns>,
+    pub runs: Option<Runs>,
 }
 
 /// A rule's regex: built when the policy is compiled, or, for a pattern of the bundled
@@ -156,9 +156,9 @@ impl Compiled {
                     let runs = if !keyword_windows {
                         None
                     } else if rule.keywords.is_empty() {
-                        ByteRuns::of(&hir)
+                        ProbedRuns::of(&hir).map(|r| Runs::Probed(Box::new(r)))
                     } else if reach.is_none() && window::always_contains(&hir, &proof_keywords) {
-                        ByteRuns::around_keywords(&hir)
+                        RunBytes::of(&hir).map(Runs::AroundHits)
                     } else {
                         None
                     };

@@ -1,21 +1,28 @@
-//! Where a rule without keywords can match, when its matches are made of a few bytes.
+//! Where a rule that cannot be confined to keyword windows can still match: in runs of the
+//! bytes its matches consist of.
 //!
-//! A rule with no keywords searches the whole document. For the card-number rule that is
-//! one pass of its regex over every byte, and its prefilter (two digits) fires on every
-//! price and date of an invoice: the most expensive rule of the default policy. But a card
-//! number consists of digits, spaces and dashes only, is at least 13 bytes long, and never
-//! holds two separators in a row. When a pattern's matches can hold only a small set of
-//! bytes (no letters) and have a minimum length `m`, every match lies inside a *run*: a
-//! stretch of such bytes in which each byte may follow the one before it in a match (the
-//! pairs are read from the pattern, as in a Glushkov automaton). Any `m` consecutive bytes
-//! of the text hold a byte at a multiple of `m` (less one), so probing every `m`-th byte
-//! finds every run of `m` bytes or more: a probe on a byte outside the set skips `m` bytes
-//! at once, and only runs around the probes that hit are searched. Prose and markup have
-//! few of them; the pairs keep HTML indentation (runs of spaces) out.
+//! **Probed runs, for a rule without keywords.** Such a rule searches the whole document.
+//! For the card-number rule that is one pass of its regex over every byte, and its prefilter
+//! (two digits) fires on every price and date of an invoice: the most expensive rule of the
+//! default policy. But a card number consists of digits, spaces and dashes only, is at least
+//! 13 bytes long, and never holds two separators in a row. When a pattern's matches can hold
+//! only a small set of bytes (no letters) and have a minimum length `m`, every match lies
+//! inside a *run*: a stretch of such bytes in which each byte may follow the one before it in
+//! a match (the pairs are read from the pattern, as in a Glushkov automaton). Any `m`
+//! consecutive bytes of the text hold a byte at a multiple of `m` (less one), so probing every
+//! `m`-th byte finds every run of `m` bytes or more: a probe on a byte outside the set skips
+//! `m` bytes at once, and only the runs around the probes that hit are searched. Prose and
+//! markup have few of them; the pairs keep HTML indentation (runs of spaces) out.
 //!
-//! The runs are searched as spans of the whole text, so `\b` and `^` still see the bytes
-//! around them; no match can cross a run's edge, so the matches are the same as from one
-//! search of the whole document (tests compare the two).
+//! **Runs around keyword hits, for a rule with keywords but no window.** When every match
+//! holds one of the rule's keywords but may start any distance before it
+//! (`https?://[^\s"'<>]*?reset…`), no window can be proved ([`super::window`]); but if its
+//! matches hold no space or no newline, a match lies in the run of its bytes around one of its
+//! keyword hits: a URL or a token rather than the whole document.
+//!
+//! Either way the runs are searched as spans of the whole text, so `\b` and `^` still see the
+//! bytes around them; no match can cross a run's edge, so the matches are the same as from one
+//! search of the whole document (tests/windows.rs compares the two).
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -25,22 +32,73 @@ const MIN_PROBE_LEN: usize = 8;
 /// A set of ASCII bytes, bit `b` for byte `b`.
 type Set = u128;
 
-/// The bytes a pattern's matches consist of, which of them may follow which, and the
-/// matches' shortest length.
+/// Where a rule searches instead of the whole document.
 #[derive(Debug, Clone)]
-pub(crate) struct ByteRuns {
+pub(crate) enum Runs {
+    /// A rule without keywords: the runs that probing finds.
+    Probed(Box<ProbedRuns>),
+    /// A rule whose every match holds a keyword: the run around each keyword hit.
+    AroundHits(RunBytes),
+}
+
+/// The bytes a rule's matches consist of, for [`Runs::AroundHits`].
+#[derive(Debug, Clone)]
+pub(crate) struct RunBytes {
+    ascii: Set,
+    /// Whether every byte beyond ASCII is a member (else none is).
+    non_ascii: bool,
+}
+
+impl RunBytes {
+    /// `Some` when the bytes the matches of `hir` consist of leave out a space or a newline
+    /// (otherwise a run could be the whole document). A class beyond ASCII counts every byte
+    /// beyond ASCII, so that runs end at ASCII bytes, which are whole characters.
+    pub(crate) fn of(hir: &Hir) -> Option<RunBytes> {
+        let (mut ascii, mut non_ascii) = (0, false);
+        members(hir, &mut ascii, &mut non_ascii);
+        if ascii >> b' ' & 1 == 1 && ascii >> b'\n' & 1 == 1 {
+            return None;
+        }
+        Some(RunBytes { ascii, non_ascii })
+    }
+
+    fn is_member(&self, b: u8) -> bool {
+        if b < 128 {
+            self.ascii >> b & 1 == 1
+        } else {
+            self.non_ascii
+        }
+    }
+
+    /// The run of member bytes around `at` (empty when `text[at]` is not one). Linear in
+    /// the run's length: callers expand each run once.
+    pub(crate) fn around(&self, text: &[u8], at: usize) -> (usize, usize) {
+        if !text.get(at).is_some_and(|&b| self.is_member(b)) {
+            return (at, at);
+        }
+        let start = text[..at].iter().rposition(|&b| !self.is_member(b)).map_or(0, |p| p + 1);
+        let end = text[at..].iter().position(|&b| !self.is_member(b)).map_or(text.len(), |p| at + p);
+        (start, end)
+    }
+}
+
+/// The bytes a pattern's matches consist of, which of them may follow which, and the
+/// matches' shortest length, for [`Runs::Probed`].
+#[derive(Debug, Clone)]
+pub(crate) struct ProbedRuns {
     /// Every probe looks here first: most bytes of a text are not members.
     member: [bool; 256],
     /// `follows[a]`: the bytes that may come right after `a` in a match, as a bit set.
     follows: [[u64; 4]; 256],
+    /// At least [`MIN_PROBE_LEN`].
     min_len: usize,
 }
 
-impl ByteRuns {
+impl ProbedRuns {
     /// `Some` when every match of `hir` is at least [`MIN_PROBE_LEN`] bytes of ASCII
     /// non-letters (letters are in every run of prose, and a non-ASCII byte would let a run
     /// end inside a character).
-    pub(crate) fn of(hir: &Hir) -> Option<ByteRuns> {
+    pub(crate) fn of(hir: &Hir) -> Option<ProbedRuns> {
         let min_len = hir.properties().minimum_len()?;
         if min_len < MIN_PROBE_LEN {
             return None;
@@ -51,42 +109,12 @@ impl ByteRuns {
         if shape.member & letters != 0 {
             return None;
         }
-        let mut runs = ByteRuns { member: [false; 256], follows: [[0; 4]; 256], min_len };
+        let mut runs = ProbedRuns { member: [false; 256], follows: [[0; 4]; 256], min_len };
         for a in 0..128 {
             runs.member[a] = shape.member >> a & 1 == 1;
             runs.follows[a] = [shape.follows[a] as u64, (shape.follows[a] >> 64) as u64, 0, 0];
         }
         Some(runs)
-    }
-
-    /// For a rule whose every match holds one of its keywords but may start any distance
-    /// before it (`https?://[^\s"'<>]*?reset…`): `Some` when the bytes its matches consist
-    /// of leave out a space or a newline. A match then lies in the run of those bytes around
-    /// one of its keyword hits ([`ByteRuns::around`]), a URL or a token rather than the whole
-    /// document. A class beyond ASCII counts every byte beyond ASCII, so that runs end at
-    /// ASCII bytes, which are whole characters.
-    pub(crate) fn around_keywords(hir: &Hir) -> Option<ByteRuns> {
-        let (mut ascii, mut non_ascii) = (0, false);
-        members(hir, &mut ascii, &mut non_ascii);
-        if ascii >> b' ' & 1 == 1 && ascii >> b'\n' & 1 == 1 {
-            return None;
-        }
-        let mut runs = ByteRuns { member: [false; 256], follows: [[0; 4]; 256], min_len: 0 };
-        for (b, m) in runs.member.iter_mut().enumerate() {
-            *m = if b < 128 { ascii >> b & 1 == 1 } else { non_ascii };
-        }
-        Some(runs)
-    }
-
-    /// The run of member bytes around `at` (empty when `text[at]` is not one). Linear in
-    /// the run's length: callers expand each run once.
-    pub(crate) fn around(&self, text: &[u8], at: usize) -> (usize, usize) {
-        if !text.get(at).is_some_and(|&b| self.member[b as usize]) {
-            return (at, at);
-        }
-        let start = text[..at].iter().rposition(|&b| !self.member[b as usize]).map_or(0, |p| p + 1);
-        let end = text[at..].iter().position(|&b| !self.member[b as usize]).map_or(text.len(), |p| at + p);
-        (start, end)
     }
 
     /// Whether `b` may follow `a` in a match (which makes both members).
@@ -100,8 +128,8 @@ impl ByteRuns {
         let m = self.min_len;
         let mut probe = m - 1;
         while probe < text.len() {
-            // A run of `m` bytes links each of its bytes to a neighbour; an isolated member
-            // (a space in prose) is skipped like any other byte, with one branch.
+            // A run of `m` bytes links each of its bytes to a neighbour: an isolated member
+            // (a space in prose) is skipped like any other byte, without an expansion.
             let b = text[probe];
             if !self.member[b as usize] {
                 probe += m;
@@ -132,7 +160,7 @@ impl ByteRuns {
     }
 }
 
-/// What [`ByteRuns::of`] reads from a pattern: its bytes and which may follow which.
+/// What [`ProbedRuns::of`] reads from a pattern: its bytes and which may follow which.
 struct Analysis {
     member: Set,
     /// `follows[a]`: the bytes that may come right after `a` in a match.
@@ -283,8 +311,8 @@ fn span(a: u32, b: u32) -> Option<Set> {
 mod tests {
     use super::*;
 
-    fn runs_of(pattern: &str) -> Option<ByteRuns> {
-        ByteRuns::of(&regex_syntax::Parser::new().parse(pattern).unwrap())
+    fn runs_of(pattern: &str) -> Option<ProbedRuns> {
+        ProbedRuns::of(&regex_syntax::Parser::new().parse(pattern).unwrap())
     }
 
     fn find(pattern: &str, text: &str) -> Vec<(usize, usize)> {
@@ -355,15 +383,15 @@ mod tests {
     #[test]
     fn runs_around_keywords() {
         let parse = |p: &str| regex_syntax::Parser::new().parse(p).unwrap();
-        let url = ByteRuns::around_keywords(&parse(r#"(?i)https?://[^\s"'<>]*?reset[^\s"'<>]*"#)).expect("a token pattern");
+        let url = RunBytes::of(&parse(r#"(?i)https?://[^\s"'<>]*?reset[^\s"'<>]*"#)).expect("a token pattern");
         let text = "Hi, <a href=\"https://x.example/é/reset?t=1\">reset</a> now";
         let at = text.find("reset").unwrap();
         let (a, b) = url.around(text.as_bytes(), at);
         assert_eq!(&text[a..b], "https://x.example/é/reset?t=1");
         assert_eq!(url.around(text.as_bytes(), 3), (3, 3), "a space is no member");
         assert_eq!(url.around(text.as_bytes(), 0), (0, 3), "from the text's start");
-        assert!(ByteRuns::around_keywords(&parse(r"(?s)pass.*")).is_none(), "any byte");
-        assert!(ByteRuns::around_keywords(&parse(r"pass[^\n]*")).is_some(), "a line is a run");
+        assert!(RunBytes::of(&parse(r"(?s)pass.*")).is_none(), "any byte");
+        assert!(RunBytes::of(&parse(r"pass[^\n]*")).is_some(), "a line is a run");
     }
 
     #[test]

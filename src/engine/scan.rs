@@ -3,6 +3,7 @@
 
 use super::decide::Subject;
 use super::suppress::{self, Directive};
+use super::runs::Runs;
 use super::window;
 use super::{Engine, ScanOptions};
 use crate::decode::{html, mime, OffsetMap};
@@ -192,7 +193,7 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
                     (_, Scope::Everywhere) => {}
                     // Every match holds a keyword and lies in the run around it.
                     (None, Scope::Around(hits)) => hits.push(m.start),
-                    (None, s) if compiled.rules[r].runs.is_some() => *s = Scope::Around(vec![m.start]),
+                    (None, s) if matches!(compiled.rules[r].runs, Some(Runs::AroundHits(_))) => *s = Scope::Around(vec![m.start]),
                     (None, s) => *s = Scope::Everywhere,
                     (Some(reach), s) => {
                         // A match holds a keyword hit no more than `before` bytes in.
@@ -219,7 +220,7 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
                 merge(&mut w.starts);
             }
             Scope::Around(hits) => {
-                let Some(runs) = &rule.runs else { continue };
+                let Some(Runs::AroundHits(bytes)) = &rule.runs else { continue };
                 hits.sort_unstable();
                 let mut spans: Vec<Range> = Vec::new();
                 for &at in hits.iter() {
@@ -227,7 +228,7 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
                     if spans.last().is_some_and(|&(a, b)| a <= at && at < b) {
                         continue;
                     }
-                    let run = runs.around(text.as_bytes(), at);
+                    let run = bytes.around(text.as_bytes(), at);
                     if run.0 < run.1 {
                         spans.push(run);
                     }
@@ -248,14 +249,14 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         let (spans, starts): (&[Range], &[Range]) = match &scope[i] {
             Scope::Nowhere => continue,
             Scope::Everywhere => match &rule.runs {
-                Some(r) => {
+                Some(Runs::Probed(r)) => {
                     r.find(text.as_bytes(), &mut runs);
                     if runs.is_empty() {
                         continue;
                     }
                     (&runs, &[])
                 }
-                None => (&whole, &[]),
+                _ => (&whole, &[]),
             },
             Scope::Windows(w) => (&w.spans, &w.starts),
             Scope::Around(_) => unreachable!("made windows after the keyword pass"),

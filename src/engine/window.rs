@@ -407,6 +407,7 @@ mod tests {
         let engine = crate::Engine::default_policy();
         assert_eq!(engine.whole_document_rules(), ["discord-bot-token", "telegram-bot-token", "mailgun-api-key"]);
         let reset = engine.policy.rules.iter().position(|r| r.id == "reset-link").expect("a reset-link rule");
-        assert!(engine.compiled.rules[reset].runs.is_some(), "reset-link searches the runs around its hits");
+        let runs = &engine.compiled.rules[reset].runs;
+        assert!(matches!(runs, Some(super::super::runs::Runs::AroundHits(_))), "reset-link searches the runs around its hits");
     }
 }
