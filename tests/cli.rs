@@ -133,3 +133,36 @@ fn hostile_files_finish_quickly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
 }
+
+#[test]
+fn folders_are_walked_in_order_skipping_vcs_folders_and_links() {
+    let dir = scratch("walk");
+    // A large file first, then a short one: the read buffer is reused, and the second
+    // report must not see the first file's bytes.
+    write(&dir, "a-large.txt", format!("{}Password: {SECRET}\n", "filler line\n".repeat(20_000)));
+    write(&dir, "b-short.txt", "Invoice INV-2");
+    for skipped in [".git", "node_modules", "target"] {
+        std::fs::create_dir_all(dir.join(skipped)).unwrap();
+        write(&dir.join(skipped), "leak.txt", format!("Password: {SECRET}\n"));
+    }
+    std::fs::create_dir_all(dir.join("c-sub")).unwrap();
+    write(&dir.join("c-sub"), "d.txt", "nothing");
+    #[cfg(unix)]
+    {
+        let outside = scratch("walk-outside");
+        let target = write(&outside, "leak.txt", format!("Password: {SECRET}\n"));
+        std::os::unix::fs::symlink(&target, dir.join("e-link.txt")).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("f-linked-dir")).unwrap();
+    }
+    let out = sendguard(&["scan", "--format", "json", &dir.to_string_lossy()]);
+    no_secret(&out);
+    let reports: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let names: Vec<String> = reports
+        .iter()
+        .map(|r| Path::new(r["path"].as_str().unwrap()).strip_prefix(&dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["a-large.txt", "b-short.txt", "c-sub/d.txt"]);
+    assert_eq!(reports[0]["verdict"], "block");
+    assert_eq!(reports[1]["verdict"], "pass", "the short file's report holds only its own bytes");
+    assert_eq!(reports[1]["findings"].as_array().map(Vec::len), Some(0));
+}

@@ -8,7 +8,7 @@ mod walk;
 use args::Command;
 use sendguard::policy::default_policy_toml;
 use sendguard::{Action, Engine, Format, ScanOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -91,18 +91,18 @@ fn scan(a: args::ScanArgs) -> ExitCode {
     let mut printer = print::Printer::new(a.format, a.color);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut bytes = Vec::new();
     for path in walk::files(&a.paths, &mut |msg| {
         eprintln!("sendguard: {msg}");
         errors += 1;
     }) {
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("sendguard: {}: cannot read: {e}", path.display());
-                errors += 1;
-                continue;
-            }
-        };
+        // One buffer for every file: no allocation (and no size query) per file.
+        bytes.clear();
+        if let Err(e) = std::fs::File::open(&path).and_then(|f| f.take(u64::MAX).read_to_end(&mut bytes)) {
+            eprintln!("sendguard: {}: cannot read: {e}", path.display());
+            errors += 1;
+            continue;
+        }
         let display = path.display().to_string();
         let mut options = ScanOptions { context: a.context, kind: a.kind, path: Some(display.clone()), ..ScanOptions::default() };
         if walk::is_eml(&path, &bytes) {
