@@ -54,12 +54,11 @@ impl RunBytes {
     /// (otherwise a run could be the whole document). A class beyond ASCII counts every byte
     /// beyond ASCII, so that runs end at ASCII bytes, which are whole characters.
     pub(crate) fn of(hir: &Hir) -> Option<RunBytes> {
-        let (mut ascii, mut non_ascii) = (0, false);
-        members(hir, &mut ascii, &mut non_ascii);
-        if ascii >> b' ' & 1 == 1 && ascii >> b'\n' & 1 == 1 {
+        let Analysis { member, non_ascii, .. } = Analysis::of(hir);
+        if member >> b' ' & 1 == 1 && member >> b'\n' & 1 == 1 {
             return None;
         }
-        Some(RunBytes { ascii, non_ascii })
+        Some(RunBytes { ascii: member, non_ascii })
     }
 
     fn is_member(&self, b: u8) -> bool {
@@ -70,9 +69,26 @@ impl RunBytes {
         }
     }
 
+    /// The runs around the keyword hits at `hits` (sorted here), in order, each once: a hit
+    /// inside the run before adds nothing, so the text is read once however many hits.
+    pub(crate) fn spans_around(&self, text: &[u8], hits: &mut [usize]) -> Vec<(usize, usize)> {
+        hits.sort_unstable();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for &at in hits.iter() {
+            if spans.last().is_some_and(|&(a, b)| a <= at && at < b) {
+                continue;
+            }
+            let run = self.around(text, at);
+            if run.0 < run.1 {
+                spans.push(run);
+            }
+        }
+        spans
+    }
+
     /// The run of member bytes around `at` (empty when `text[at]` is not one). Linear in
-    /// the run's length: callers expand each run once.
-    pub(crate) fn around(&self, text: &[u8], at: usize) -> (usize, usize) {
+    /// the run's length.
+    fn around(&self, text: &[u8], at: usize) -> (usize, usize) {
         if !text.get(at).is_some_and(|&b| self.is_member(b)) {
             return (at, at);
         }
@@ -103,10 +119,9 @@ impl ProbedRuns {
         if min_len < MIN_PROBE_LEN {
             return None;
         }
-        let mut shape = Analysis { member: 0, follows: [0; 128] };
-        shape.shape(hir)?;
+        let shape = Analysis::of(hir);
         let letters = ((1u128 << 26) - 1) << b'A' | ((1u128 << 26) - 1) << b'a';
-        if shape.member & letters != 0 {
+        if shape.non_ascii || shape.member & letters != 0 {
             return None;
         }
         let mut runs = ProbedRuns { member: [false; 256], follows: [[0; 4]; 256], min_len };
@@ -160,65 +175,71 @@ impl ProbedRuns {
     }
 }
 
-/// What [`ProbedRuns::of`] reads from a pattern: its bytes and which may follow which.
+/// What [`ProbedRuns::of`] and [`RunBytes::of`] read from a pattern: its bytes, and which
+/// may follow which (among ASCII bytes; probed runs refuse patterns with others).
 struct Analysis {
     member: Set,
+    /// Whether a match can hold bytes beyond ASCII.
+    non_ascii: bool,
     /// `follows[a]`: the bytes that may come right after `a` in a match.
     follows: [Set; 128],
 }
 
 impl Analysis {
+    fn of(hir: &Hir) -> Analysis {
+        let mut analysis = Analysis { member: 0, non_ascii: false, follows: [0; 128] };
+        analysis.shape(hir);
+        analysis
+    }
+
     /// Records the members and pairs of `hir`; returns its first and last bytes and
-    /// whether it matches the empty string. `None` for a byte beyond ASCII.
-    fn shape(&mut self, hir: &Hir) -> Option<Shape> {
-        Some(match hir.kind() {
+    /// whether it matches the empty string.
+    fn shape(&mut self, hir: &Hir) -> Shape {
+        match hir.kind() {
             HirKind::Empty | HirKind::Look(_) => Shape::EMPTY,
             HirKind::Literal(lit) => {
-                let mut set = 0;
                 for &b in lit.0.iter() {
-                    set |= bit(b)?;
+                    self.member |= bit(b);
+                    self.non_ascii |= !b.is_ascii();
                 }
                 for w in lit.0.windows(2) {
-                    self.follows[w[0] as usize] |= bit(w[1])?;
+                    if w[0].is_ascii() {
+                        self.follows[w[0] as usize] |= bit(w[1]);
+                    }
                 }
-                self.member |= set;
                 match (lit.0.first(), lit.0.last()) {
-                    (Some(&a), Some(&z)) => Shape { first: bit(a)?, last: bit(z)?, nullable: false },
+                    (Some(&a), Some(&z)) => Shape { first: bit(a), last: bit(z), nullable: false },
                     _ => Shape::EMPTY,
                 }
             }
             HirKind::Class(class) => {
+                let ranges: Vec<(u32, u32)> = match class {
+                    Class::Unicode(c) => c.ranges().iter().map(|r| (u32::from(r.start()), u32::from(r.end()))).collect(),
+                    Class::Bytes(c) => c.ranges().iter().map(|r| (u32::from(r.start()), u32::from(r.end()))).collect(),
+                };
                 let mut set: Set = 0;
-                match class {
-                    Class::Unicode(c) => {
-                        for r in c.ranges() {
-                            set |= span(u32::from(r.start()), u32::from(r.end()))?;
-                        }
-                    }
-                    Class::Bytes(c) => {
-                        for r in c.ranges() {
-                            set |= span(u32::from(r.start()), u32::from(r.end()))?;
-                        }
-                    }
+                for (a, b) in ranges {
+                    set |= span(a, b);
+                    self.non_ascii |= b >= 128;
                 }
                 self.member |= set;
                 Shape { first: set, last: set, nullable: false }
             }
             HirKind::Repetition(rep) => {
                 if rep.max == Some(0) {
-                    return Some(Shape::EMPTY);
+                    return Shape::EMPTY;
                 }
-                let sub = self.shape(&rep.sub)?;
+                let sub = self.shape(&rep.sub);
                 if rep.max != Some(1) {
                     self.join(sub.last, sub.first);
                 }
                 Shape { nullable: rep.min == 0 || sub.nullable, ..sub }
             }
-            HirKind::Capture(cap) => self.shape(&cap.sub)?,
+            HirKind::Capture(cap) => self.shape(&cap.sub),
             HirKind::Concat(parts) => {
                 let mut acc = Shape::EMPTY;
                 for part in parts {
-                    let p = self.shape(part)?;
+                    let p = self.shape(part);
                     self.join(acc.last, p.first);
                     acc = Shape {
                         first: acc.first | if acc.nullable { p.first } else { 0 },
@@ -231,12 +252,12 @@ impl Analysis {
             HirKind::Alternation(branches) => {
                 let mut acc = Shape { first: 0, last: 0, nullable: false };
                 for branch in branches {
-                    let b = self.shape(branch)?;
+                    let b = self.shape(branch);
                     acc = Shape { first: acc.first | b.first, last: acc.last | b.last, nullable: acc.nullable || b.nullable };
                 }
                 acc
             }
-        })
+        }
     }
 
     /// Every byte of `last` may be followed by every byte of `first`.
@@ -261,50 +282,21 @@ impl Shape {
     const EMPTY: Shape = Shape { first: 0, last: 0, nullable: true };
 }
 
-/// The ASCII bytes a match of `hir` can hold, and whether it can hold others.
-fn members(hir: &Hir, ascii: &mut Set, non_ascii: &mut bool) {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => {}
-        HirKind::Literal(lit) => {
-            for &b in lit.0.iter() {
-                match bit(b) {
-                    Some(set) => *ascii |= set,
-                    None => *non_ascii = true,
-                }
-            }
-        }
-        HirKind::Class(class) => {
-            let ranges: Vec<(u32, u32)> = match class {
-                Class::Unicode(c) => c.ranges().iter().map(|r| (u32::from(r.start()), u32::from(r.end()))).collect(),
-                Class::Bytes(c) => c.ranges().iter().map(|r| (u32::from(r.start()), u32::from(r.end()))).collect(),
-            };
-            for (a, b) in ranges {
-                if a < 128 {
-                    *ascii |= span(a, b.min(127)).unwrap_or(0);
-                }
-                *non_ascii |= b >= 128;
-            }
-        }
-        HirKind::Repetition(rep) => members(&rep.sub, ascii, non_ascii),
-        HirKind::Capture(cap) => members(&cap.sub, ascii, non_ascii),
-        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
-            for part in parts {
-                members(part, ascii, non_ascii);
-            }
-        }
+/// `{b}`, or nothing for a byte beyond ASCII.
+fn bit(b: u8) -> Set {
+    if b.is_ascii() {
+        1 << b
+    } else {
+        0
     }
 }
 
-fn bit(b: u8) -> Option<Set> {
-    (b < 128).then(|| 1 << b)
-}
-
-/// The bytes `a..=b`; `None` beyond ASCII.
-fn span(a: u32, b: u32) -> Option<Set> {
-    if b >= 128 {
-        return None;
+/// The ASCII bytes among `a..=b`.
+fn span(a: u32, b: u32) -> Set {
+    if a >= 128 {
+        return 0;
     }
-    Some((u128::MAX >> (127 - b)) & (u128::MAX << a))
+    (u128::MAX >> (127 - b.min(127))) & (u128::MAX << a)
 }
 
 #[cfg(test)]
@@ -390,6 +382,11 @@ mod tests {
         assert_eq!(&text[a..b], "https://x.example/é/reset?t=1");
         assert_eq!(url.around(text.as_bytes(), 3), (3, 3), "a space is no member");
         assert_eq!(url.around(text.as_bytes(), 0), (0, 3), "from the text's start");
+        let second = text.rfind("reset").unwrap();
+        let mut hits = [second, at + 1, at, 3];
+        let spans = url.spans_around(text.as_bytes(), &mut hits);
+        let runs: Vec<&str> = spans.iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(runs, ["https://x.example/é/reset?t=1", "reset"], "one run for two hits in it, none for the space");
         assert!(RunBytes::of(&parse(r"(?s)pass.*")).is_none(), "any byte");
         assert!(RunBytes::of(&parse(r"pass[^\n]*")).is_some(), "a line is a run");
     }

@@ -220,20 +220,15 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
                 merge(&mut w.starts);
             }
             Scope::Around(hits) => {
-                let Some(Runs::AroundHits(bytes)) = &rule.runs else { continue };
-                hits.sort_unstable();
-                let mut spans: Vec<Range> = Vec::new();
-                for &at in hits.iter() {
-                    // Each run is expanded once: a hit inside the last one adds nothing.
-                    if spans.last().is_some_and(|&(a, b)| a <= at && at < b) {
-                        continue;
-                    }
-                    let run = bytes.around(text.as_bytes(), at);
-                    if run.0 < run.1 {
-                        spans.push(run);
-                    }
-                }
-                *s = if spans.is_empty() { Scope::Nowhere } else { Scope::Windows(Windows { spans, starts: Vec::new() }) };
+                *s = match &rule.runs {
+                    Some(Runs::AroundHits(bytes)) => match bytes.spans_around(text.as_bytes(), hits) {
+                        spans if spans.is_empty() => Scope::Nowhere,
+                        spans => Scope::Windows(Windows { spans, starts: Vec::new() }),
+                    },
+                    // Only rules with runs around their hits collect hits; a whole-document
+                    // search is right for any rule.
+                    _ => Scope::Everywhere,
+                };
             }
             _ => {}
         }
@@ -245,16 +240,16 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         }
         let spec = &policy.rules[i];
         let whole = [(0, text.len())];
-        let mut runs = Vec::new();
+        let mut probed = Vec::new();
         let (spans, starts): (&[Range], &[Range]) = match &scope[i] {
             Scope::Nowhere => continue,
             Scope::Everywhere => match &rule.runs {
                 Some(Runs::Probed(r)) => {
-                    r.find(text.as_bytes(), &mut runs);
-                    if runs.is_empty() {
+                    r.find(text.as_bytes(), &mut probed);
+                    if probed.is_empty() {
                         continue;
                     }
-                    (&runs, &[])
+                    (&probed, &[])
                 }
                 _ => (&whole, &[]),
             },
