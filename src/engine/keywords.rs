@@ -14,7 +14,7 @@
 //! start inside its stretch. Together the walks report each occurrence exactly once, as
 //! one walk through the whole text would.
 
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, StartKind};
 
@@ -59,13 +59,7 @@ impl Keywords {
         let dfa = &self.dfa;
         let Ok(start) = dfa.start_state(Anchored::No) else { return };
         if text.len() < MIN_SPLIT_BYTES {
-            let mut sid = start;
-            for (at, &b) in text.iter().enumerate() {
-                sid = dfa.next_state(Anchored::No, sid, b);
-                if dfa.is_special(sid) {
-                    self.report(sid, at + 1, 0, text.len(), out);
-                }
-            }
+            self.walk(start, text, 0, text.len(), 0..text.len(), out);
             return;
         }
         let overlap = dfa.max_pattern_len().saturating_sub(1);
@@ -93,23 +87,27 @@ impl Keywords {
             }
         }
         for k in 0..STREAMS {
-            let mut sid = sids[k];
-            let from = bounds[k] + together;
-            for (at, &b) in text[from..ends[k]].iter().enumerate() {
-                sid = dfa.next_state(Anchored::No, sid, b);
-                if dfa.is_special(sid) {
-                    self.report(sid, from + at + 1, bounds[k], bounds[k + 1], &mut found[k]);
-                }
-            }
+            self.walk(sids[k], text, bounds[k] + together, ends[k], bounds[k]..bounds[k + 1], &mut found[k]);
         }
         for hits in &found {
             out.extend_from_slice(hits);
         }
     }
 
+    /// One walk on from state `sid` over `text[from..to]`, reporting the keywords that
+    /// start in `starts`.
+    fn walk(&self, mut sid: StateID, text: &[u8], from: usize, to: usize, starts: std::ops::Range<usize>, out: &mut Vec<KeywordHit>) {
+        for (at, &b) in text[from..to].iter().enumerate() {
+            sid = self.dfa.next_state(Anchored::No, sid, b);
+            if self.dfa.is_special(sid) {
+                self.report(sid, from + at + 1, starts.start, starts.end, out);
+            }
+        }
+    }
+
     /// The keywords that end at `end` in state `sid` and start in `from..to`.
     #[inline(never)]
-    fn report(&self, sid: aho_corasick::automaton::StateID, end: usize, from: usize, to: usize, out: &mut Vec<KeywordHit>) {
+    fn report(&self, sid: StateID, end: usize, from: usize, to: usize, out: &mut Vec<KeywordHit>) {
         if !self.dfa.is_match(sid) {
             return;
         }
