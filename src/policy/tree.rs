@@ -31,7 +31,6 @@ pub struct ReadError {
     pub message: String,
 }
 
-
 impl ReadError {
     /// 1-based line and column (in characters) of [`ReadError::at`] in `text`.
     pub fn line_column(&self, text: &str) -> (usize, usize) {

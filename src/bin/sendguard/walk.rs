@@ -37,13 +37,13 @@ fn walk_dir(root: &Path, out: &mut Vec<PathBuf>, error: &mut dyn FnMut(String)) 
             entries.filter_map(|e| e.ok().and_then(|e| Some((e.path(), e.file_type().ok()?)))).collect();
         names.sort_by(|a, b| a.0.cmp(&b.0));
         let mut subdirs = Vec::new();
-        for (p, meta) in names {
-            if meta.is_dir() {
+        for (p, kind) in names {
+            if kind.is_dir() {
                 let skip = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| SKIP_DIRS.contains(&n));
                 if !skip {
                     subdirs.push(p);
                 }
-            } else if meta.is_file() {
+            } else if kind.is_file() {
                 out.push(p);
             }
         }
