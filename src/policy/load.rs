@@ -4,9 +4,15 @@ use super::types::Policy;
 use crate::error::Error;
 
 /// The default policy, as shipped in `policy/default.toml`.
+#[cfg(not(target_arch = "wasm32"))]
 const DEFAULT_POLICY_TOML: &str = include_str!("../../policy/default.toml");
 
-/// The text of the default policy (`sendguard policy default` prints it).
+/// The default policy without its examples (written by `build.rs`, see `strip.rs`).
+#[cfg(target_arch = "wasm32")]
+const DEFAULT_POLICY_TOML: &str = include_str!(concat!(env!("OUT_DIR"), "/default.toml"));
+
+/// The text of the default policy (`sendguard policy default` prints it). The wasm build's
+/// copy leaves out the rules' examples and counter-examples.
 pub fn default_policy_toml() -> &'static str {
     DEFAULT_POLICY_TOML
 }
