@@ -7,6 +7,7 @@
 mod compile;
 mod decide;
 mod keywords;
+mod order;
 mod runs;
 mod scan;
 mod suppress;

@@ -2,6 +2,7 @@
 //! placeholders, resolve overlaps, then decide and locate every finding.
 
 use super::decide::Subject;
+use super::order::sort_by_span;
 use super::suppress::{self, Directive};
 use super::runs::Runs;
 use super::window;
@@ -356,7 +357,7 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
     if only.is_none() {
         resolve_overlaps(engine, &mut hits);
     } else {
-        hits.sort_by_key(|h| (h.start, h.end));
+        sort_by_span(&mut hits, |h| (h.start, h.end));
     }
     hits
 }
@@ -472,7 +473,8 @@ fn resolve_overlaps(engine: &Engine, hits: &mut Vec<Hit>) {
         let conf = engine.policy.rules[h.rule].confidence;
         (std::cmp::Reverse(conf), h.rule)
     };
-    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    // Longest first among equal starts.
+    sort_by_span(hits, |h| (h.start, usize::MAX - h.end));
     let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
     for h in hits.drain(..) {
         match kept.last_mut() {
@@ -572,7 +574,7 @@ fn decide(engine: &Engine, source: &str, view_text: &str, map: Option<&OffsetMap
             (ps, pe),
         ));
     }
-    report.findings.sort_by_key(|f| (f.start, f.end));
+    sort_by_span(&mut report.findings, |f| (f.start, f.end));
     report.verdict = report.findings.iter().map(|f| f.action).max().unwrap_or(Action::Pass);
     let max = policy.limits.max_findings;
     if report.findings.len() > max {
