@@ -411,7 +411,7 @@ fn merge(windows: &mut Vec<Range>) {
     if windows.windows(2).all(|p| p[0].1 < p[1].0) {
         return;
     }
-    windows.sort_unstable();
+    sort_by_span(windows, |&range| range);
     let mut out: Vec<Range> = Vec::with_capacity(windows.len());
     for &range in windows.iter() {
         push_range(&mut out, range);
