@@ -437,7 +437,8 @@ impl JsEngine {
         Ok(JsEngine { engine: engine_from_js(policy)? })
     }
 
-    /// The default policy as TOML text: a starting point to copy and edit.
+    /// The default policy as TOML text: a starting point to copy and edit. The rules'
+    /// examples and counter-examples are left out of the package (see `policy/strip.rs`).
     #[wasm_bindgen(js_name = defaultPolicy)]
     pub fn default_policy() -> String {
         crate::policy::default_policy_toml().to_owned()
