@@ -1,7 +1,8 @@
-//! Stable sorting of hits and findings by span, through one shared sort.
+//! Stable sorting of hits, findings and windows by span, through one shared sort.
 //!
-//! Each `sort_by_key` call site instantiates the standard library's stable sort anew
-//! (several KB of wasm apiece, for lists that hold a few dozen entries). Sorting
+//! Each `sort_by_key` call site instantiates the standard library's stable sort anew, and
+//! each element type its unstable sort (several KB of wasm apiece, for lists that rarely
+//! hold more than a few hundred entries). Sorting
 //! `(key, index)` triples with `sort_unstable` gives the same order as a stable sort by
 //! the key, and every call site shares that one instantiation.
 

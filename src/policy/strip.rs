@@ -11,9 +11,9 @@
 /// The keys whose arrays are left out.
 const KEYS: [&str; 2] = ["examples", "counterExamples"];
 
-/// `text` without its top-level-in-a-table `examples = [...]` and `counterExamples = [...]`
-/// entries (each must start a line). Everything else, comments included, stays byte for
-/// byte. Fails, naming the line, when such an array does not end.
+/// `text` without its `examples = [...]` and `counterExamples = [...]` entries (each key
+/// must start its line). Everything else, comments included, stays byte for byte. Fails,
+/// naming the line, when such an array does not end.
 pub fn strip_examples(text: &str) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
