@@ -152,20 +152,20 @@ BENCH_WWW_KEYS ?= 300
 bench-www: www need-chrome
 	cd www && node bench/keystroke.mjs $(BENCH_WWW_KEYS)
 
-# --- plugins (examples/): nodemailer, webhook service, billing-run replay ----------------
+# --- plugins (plugins/): nodemailer, webhook service; examples/billing-replay ------------
 .PHONY: test-plugins demo-cluster need-redis
-PLUGIN_EXAMPLES := nodemailer webhook billing-replay
+PLUGIN_DIRS := plugins/nodemailer plugins/webhook examples/billing-replay
 
 need-redis:
 	$(call need,redis-server,apt-get install redis-server)
 
-# Each example installs pkg/ as a third party would (file:../../pkg) from its lock file.
+# Each package installs pkg/ as a third party would (file:../../pkg) from its lock file.
 # The webhook's cluster test starts redis-server and three instances on 127.0.0.1.
 test-plugins: pkg need-node need-redis
-	for d in $(PLUGIN_EXAMPLES); do \
-		(cd examples/$$d && npm ci --no-audit --no-fund --loglevel=error && node --test test/); \
+	for d in $(PLUGIN_DIRS); do \
+		(cd $$d && npm ci --no-audit --no-fund --loglevel=error && node --test test/); \
 	done
 
 # redis-server + three webhook instances on loopback ports, a billing run replayed round-robin.
 demo-cluster: pkg need-node need-redis
-	cd examples/webhook && npm ci --no-audit --no-fund --loglevel=error && node cluster.mjs
+	cd plugins/webhook && npm ci --no-audit --no-fund --loglevel=error && node cluster.mjs

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Engine, RunGuard } from 'sendguard';
-import { billingRun, mailboxSync } from '../common/generate.mjs';
+import { billingRun, mailboxSync } from '../../plugins/testkit/generate.mjs';
 
 /** The limits a billing run is judged by when none are given. */
 export const DEFAULT_LIMITS = { maxBlocked: 0, maxPerMinute: 120, maxTriggerAgeDays: 7, maxPerRecipient: 3 };

@@ -1,11 +1,11 @@
-// Replays of the two incidents sendguard exists for, with invented runs (examples/common).
+// Replays of the two incidents sendguard exists for, with invented runs (plugins/testkit).
 // Assertions compare actions, indices and counts — never a secret value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Engine, RunGuard } from 'sendguard';
-import { billingRun, mailboxSync } from '../../common/generate.mjs';
+import { billingRun, mailboxSync } from '../../../plugins/testkit/generate.mjs';
 import { replay, scanMessage } from '../replay.mjs';
 
 const engine = new Engine();

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import nodemailer from 'nodemailer';
 import { Engine, RunGuard } from 'sendguard';
-import { billingRun, inventPassword, rng } from '../../common/generate.mjs';
+import { billingRun, inventPassword, rng } from '../../testkit/generate.mjs';
 import { sendguard, SendguardRejected } from '../index.mjs';
 
 const engine = new Engine();

@@ -2,7 +2,7 @@
 // loopback port. Fails (never skips) when redis-server is missing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { billingRun } from '../../common/generate.mjs';
+import { billingRun } from '../../testkit/generate.mjs';
 import { startCluster, call, checkBody, waitHealthy, requireRedisServer } from '../cluster.mjs';
 
 const limits = { maxBlocked: 0, maxTriggerAgeDays: 7 };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createServer } from 'node:net';
 import { request } from 'node:http';
-import { billingRun } from '../common/generate.mjs';
+import { billingRun } from '../testkit/generate.mjs';
 
 const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url));
 /** The redis-server binary: $REDIS_SERVER, else the one on PATH (Debian: /usr/bin/redis-server). */

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { Engine } from 'sendguard';
 import { createService } from '../server.mjs';
 import { MemoryStore } from '../store.mjs';
-import { billingRun, inventPassword, rng } from '../../common/generate.mjs';
+import { billingRun, inventPassword, rng } from '../../testkit/generate.mjs';
 import { listen, call } from './helpers.mjs';
 
 const engine = new Engine();
