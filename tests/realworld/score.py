@@ -134,6 +134,12 @@ def summarize(name, items, out):
     verdicts = collections.Counter(r["verdict"] for _, r in otps)
     out.append(f"  otp files: code recognised     {rec:4}/{len(otps):<4} {pct(rec, len(otps))}"
                f"   (blocked {ob}; verdicts {dict(sorted(verdicts.items()))})")
+    parts = []
+    for key in sorted({(r["kind"], r["format"]) for r, _ in leaks}):
+        xs = [p for r, p in leaks if (r["kind"], r["format"]) == key]
+        parts.append(f"{key[0]}/{key[1]} {sum(1 for p in xs if p['verdict'] == 'block')}/{len(xs)}")
+    if parts:
+        out.append("  leaking blocked by kind/format " + ", ".join(parts))
     return {
         "files": len(items), "repos": repos,
         "leak": len(leaks), "leak_blocked": len(blocked), "leak_blocked_on_line": len(located),
