@@ -42,8 +42,28 @@ def supported_contexts(cli):
     return ok
 
 
+def run(cli, ctx, kind, paths):
+    """One CLI process over `paths`: (report by path, exit status, whether it panicked)."""
+    res = subprocess.run([cli, "scan", "--format", "json", "--context", ctx, "--kind", kind,
+                          "--", *paths], capture_output=True)
+    by_path = {}
+    for line in res.stdout.decode("utf-8", "replace").splitlines():
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        by_path[obj.get("path")] = obj
+    return by_path, res.returncode, b"panicked" in res.stderr
+
+
 def scan(cli, rows, files, contexts):
-    """Report (the CLI's JSON object) per row index; None where the CLI gave none."""
+    """Report (the CLI's JSON object) per row index, None where the CLI gave none, and the
+    errors as (row index, description) pairs.
+
+    Files are scanned in batches of one context and kind; when a batch comes back short (a
+    crash stops the process), the files without a report are scanned one by one, so one bad
+    file costs only its own report. The descriptions hold exit codes, never the CLI's stderr,
+    which could quote the input."""
     groups = collections.defaultdict(list)
     for i, row in enumerate(rows):
         ctx = row["context"] if row["context"] in contexts else FALLBACK.get(row["context"], "generic")
@@ -54,26 +74,18 @@ def scan(cli, rows, files, contexts):
         for start in range(0, len(idxs), BATCH):
             chunk = idxs[start:start + BATCH]
             paths = [rwset.local_path(rows[i], files) for i in chunk]
-            res = subprocess.run([cli, "scan", "--format", "json", "--context", ctx, "--kind", kind,
-                                  "--", *paths], capture_output=True)
-            by_path = {}
-            for line in res.stdout.decode("utf-8", "replace").splitlines():
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                by_path[obj.get("path")] = obj
+            by_path, _, _ = run(cli, ctx, kind, paths)
             for i, p in zip(chunk, paths):
                 rep = by_path.get(p)
                 if rep is None:
-                    errors.append(p)
-                else:
+                    single, code, panicked = run(cli, ctx, kind, [p])
+                    rep = single.get(p)
+                    if rep is None:
+                        errors.append((i, f"exit {code}{', panicked' if panicked else ''}"
+                                          f" (rerun: {cli} scan --context {ctx} --kind {kind} {p})"))
+                if rep is not None:
                     rep["_context"] = ctx
                 reports[i] = rep
-            if res.returncode not in (0, 1):
-                # The stderr of the CLI names the path and the problem, never a value.
-                errors.append(f"(exit {res.returncode}) "
-                              + res.stderr.decode("utf-8", "replace").strip()[:300])
     return reports, errors
 
 
@@ -107,12 +119,13 @@ def has_code(rep):
     return any(f.get("category") == "one_time_code" for f in rep.get("findings", []))
 
 
-def summarize(name, items, out):
+def summarize(name, items, out, failed=0):
     by = collections.defaultdict(list)
     for row, rep in items:
         by[row["label"]].append((row, rep))
     repos = len({row["repo"] for row, _ in items})
-    out.append(f"== {name}: {len(items)} files from {repos} repositories")
+    out.append(f"== {name}: {len(items)} files from {repos} repositories"
+               + (f" ({failed} more without a report: the CLI failed on them)" if failed else ""))
 
     leaks = by["leak"]
     blocked = [x for x in leaks if x[1]["verdict"] == "block"]
@@ -178,11 +191,8 @@ def main():
     contexts = supported_contexts(cli)
     fell_back = sorted({r["context"] for r in rows if r["context"] not in contexts})
     reports, errors = scan(cli, rows, args.files, contexts)
-    if errors:
-        print(f"score: the CLI gave no report for {len(errors)} file(s):", file=sys.stderr)
-        for e in errors[:20]:
-            print(f"  {e}", file=sys.stderr)
     items = [(r, rep) for r, rep in zip(rows, reports) if rep is not None]
+    failed_rows = [rows[i] for i, _ in errors]
 
     out = [f"sendguard real-world set: {cli}"]
     if fell_back:
@@ -192,8 +202,10 @@ def main():
     for split in ("tune", "holdout"):
         part = [x for x in items if x[0]["split"] == split]
         if part:
-            figures[split] = summarize(split, part, out)
-    figures["all"] = summarize("all", items, out)
+            figures[split] = summarize(split, part, out,
+                                       sum(1 for r in failed_rows if r["split"] == split))
+    figures["all"] = summarize("all", items, out, len(failed_rows))
+    figures["all"]["cli_failures"] = len(failed_rows)
 
     if not args.quiet:
         rel = lambda row: os.path.join(row["repo"], row["path"]) + f" @{row['commit'][:8]}"
@@ -212,6 +224,10 @@ def main():
         for r, p in otp_bad:
             out.append(f"  [{r['split']}] {rel(r)}  ctx={p['_context']} verdict={p['verdict']}: "
                        f"{rule_list(p.get('findings', []))}")
+    if errors:
+        out.append(f"\n-- files the CLI gave no report for ({len(errors)})")
+        for i, desc in errors:
+            out.append(f"  [{rows[i]['split']}] {rows[i]['repo']}/{rows[i]['path']} label={rows[i]['label']}: {desc}")
     print("\n".join(out))
     if args.json:
         with open(args.json, "w") as f:
