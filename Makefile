@@ -53,7 +53,7 @@ need-chrome:
 	tools/setup.sh chrome
 
 # --- tests -------------------------------------------------------------------------
-test: test-native test-wasm-node test-wasm-chrome test-pkg test-types test-www test-plugins
+test: test-native test-wasm-node test-wasm-chrome test-pkg test-types test-www test-editors test-plugins
 
 test-native:
 	cargo test --all-targets
@@ -73,6 +73,12 @@ test-pkg: pkg need-node
 
 test-types: pkg need-npm
 	node_modules/.bin/tsc --noEmit -p tests
+
+# sendguard/codemirror and sendguard/monaco in an application outside the package (tests/editors/
+# installs pkg/ as a copy, the editors from npm), in Debian's Chromium.
+.PHONY: test-editors
+test-editors: pkg need-node need-chrome
+	cd tests/editors && npm ci --no-audit --no-fund --loglevel=error && npx vite build && node --test test/
 
 # --- package -----------------------------------------------------------------------
 pkg: need-wasm need-node

@@ -9,7 +9,8 @@
 #   wasm    the wasm32 target, the pinned wasm-bindgen-cli and wasm-pack (cargo install), binaryen
 #   node    Node.js and npm               chrome  chromium and chromium-driver
 #   redis   redis-server                  tools   ripgrep
-#   npm     `npm ci` in every folder with a package-lock.json whose install is older than it
+#   npm     `npm ci` in . and www/ when node_modules is older than the lock file (tests/editors
+#           installs pkg/ as a copy, so `make test-editors` runs its npm ci after `make pkg`)
 #
 # Debian packages go through apt-get (as root, or with sudo); the cargo tools into cargo's
 # install root (CARGO_INSTALL_ROOT, else CARGO_HOME, else ~/.cargo), which must be on PATH.
@@ -19,7 +20,7 @@ cd "$(dirname "$0")/.."
 # wasm-bindgen-cli must equal the `wasm-bindgen = "=…"` pin in Cargo.toml: read it from there.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 WASM_PACK_VERSION=0.15.1
-NPM_DIRS=(. www tests/editors)
+NPM_DIRS=(. www)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }

@@ -13,4 +13,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1024,
   },
   worker: { format: 'es' },
+  // sendguard is linked (file:../pkg), so its editor module would find no @codemirror/* beside
+  // its real path: take this app's copies, as an installed package would.
+  resolve: { dedupe: ['@codemirror/state', '@codemirror/view', '@codemirror/lint', '@codemirror/language'] },
 });
