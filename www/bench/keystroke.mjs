@@ -6,7 +6,9 @@
 //
 // First scans (run first, on fresh page loads of the sample): load → first diagnostics (from the
 // navigation's start), the scan at load, and the first keystroke's scan a moment after the
-// diagnostics appear (an author starts typing) against the median of the next keystrokes' scans.
+// diagnostics appear (an author starts typing) against the median of the next keystrokes' scans;
+// then the first paste of lines that name rules the sample does not (a connection string, a
+// private key, provider tokens: made-up values) against a second paste of the same kind.
 //
 // Each keystroke is a real key event (alternately a letter and Backspace, mid-document), sent
 // after the previous one is on screen and a random pause, so that keys arrive at every phase of
@@ -162,11 +164,34 @@ async function firstScans(browser, origin) {
     await sleep(20 + Math.random() * 17);
   };
   for (let i = 0; i <= FIRST_LATER_KEYS; i++) await key(i);
+  const paste = async (n) => {
+    const before = await page.evaluate(() => window.__results.length);
+    await page.evaluate((text) => {
+      const { view } = window.sendguard;
+      const at = view.state.selection.main.head;
+      view.dispatch({ changes: { from: at, insert: text }, selection: { anchor: at + text.length }, userEvent: 'input.paste' });
+    }, NEW_RULES(n));
+    await page.waitForFunction((k) => window.__results.length > k, before, { polling: 5 });
+    return page.evaluate(() => window.__results.at(-1).ms);
+  };
+  const firstPaste = await paste(1);
+  await sleep(50);
+  const secondPaste = await paste(2);
   const results = await page.evaluate(() => window.__results);
   await page.close();
-  const keys = results.slice(-(FIRST_LATER_KEYS + 1));
-  return { loaded: results[0].at, atLoad: results[0].ms, first: keys[0].ms, later: quantile(sorted(keys.slice(1).map((r) => r.ms)), 0.5) };
+  const keys = results.slice(0, -2).slice(-(FIRST_LATER_KEYS + 1));
+  return { loaded: results[0].at, atLoad: results[0].ms, first: keys[0].ms, later: quantile(sorted(keys.slice(1).map((r) => r.ms)), 0.5), firstPaste, secondPaste };
 }
+
+/** Lines for rules the sample does not use; made-up values, `n` makes each paste's own. */
+const NEW_RULES = (n) => `
+DATABASE_URL=postgres://billing:Zr8kQ${n}wLm2Tx@db.internal.example:5432/billing
+-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW${n}
+-----END OPENSSH PRIVATE KEY-----
+slack: xoxb-2041${n}5577-1188230043-Zm9vYmFyYmF6cXV4cXV1eA
+github: ghp_${n}aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5
+`;
 
 async function firstRun(browser, origin) {
   const runs = [];
@@ -176,6 +201,8 @@ async function firstRun(browser, origin) {
   console.log(`\nFirst scans: the sample, ${FIRST_LOADS} fresh loads (median), first key ${FIRST_PAUSE_MS} ms after the first diagnostics; load ${load()}`);
   console.log(`  load → first diagnostics ${med('loaded')} ms   (scan at load ${med('atLoad')} ms)`);
   console.log(`  first keystroke's scan   ${med('first')} ms   later keystrokes' scan ${med('later')} ms (median of ${FIRST_LATER_KEYS}): ${ratio.toFixed(1)}×`);
+  const pasteRatio = quantile(sorted(runs.map((r) => r.firstPaste / r.secondPaste)), 0.5);
+  console.log(`  first paste of new rules ${med('firstPaste')} ms   second paste               ${med('secondPaste')} ms: ${pasteRatio.toFixed(1)}×`);
 }
 
 async function run(browser, origin, label, query, size, { cpu = false, sameTask = true } = {}) {
