@@ -33,12 +33,15 @@ WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]
 WASM := pkg/web/sendguard_bg.wasm
 
 .PHONY: test test-native test-wasm-node test-wasm-chrome test-pkg test-types \
-	pkg size bench-wasm demo need-wasm need-node need-npm need-chrome
+	pkg size bench-wasm demo setup need-wasm need-node need-npm need-chrome
 
 # --- tools -------------------------------------------------------------------------
 # Each installs what is missing for its part and checks the rest (tools/setup.sh, idempotent:
 # about a second when everything is there), so that a new machine needs no other step.
 need = @command -v $(1) >/dev/null || { echo "missing tool: $(1) ($(2))" >&2; exit 1; }
+
+setup:
+	tools/setup.sh
 
 need-wasm:
 	tools/setup.sh wasm
@@ -53,7 +56,8 @@ need-chrome:
 	tools/setup.sh chrome
 
 # --- tests -------------------------------------------------------------------------
-test: test-native test-wasm-node test-wasm-chrome test-pkg test-types test-www test-editors test-plugins
+# Everything it needs first (tools/setup.sh installs what is missing), then every suite.
+test: setup test-native test-wasm-node test-wasm-chrome test-pkg test-types test-www test-editors test-plugins
 
 test-native:
 	cargo test --all-targets
