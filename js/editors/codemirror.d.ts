@@ -6,7 +6,7 @@ import type { Finding, Report } from '../index.js';
 import type { ScanResult, SendguardConfig } from './core.js';
 
 export type { ScanResult, Scanner, SendguardConfig } from './core.js';
-export { categoryLabel, severityOf, allowComment, cleanReason, looksLikeHtml } from './core.js';
+export { categoryLabel, severityOf, allowComment, cleanReason, looksLikeHtml, prepareRules } from './core.js';
 
 export interface CodeMirrorConfig extends SendguardConfig {
   /** `'auto'` (default): scan in the keystroke's transaction when possible; a number: debounce in ms. */

@@ -17,7 +17,7 @@ import {
   scannerFrom, severityOf,
 } from './core.js';
 
-export { categoryLabel, severityOf, allowComment, cleanReason, looksLikeHtml } from './core.js';
+export { categoryLabel, severityOf, allowComment, cleanReason, looksLikeHtml, prepareRules } from './core.js';
 
 /** Carries a scan's `{ result, spans }` into the state (see `scanField`). */
 const scanned = StateEffect.define();

@@ -39,3 +39,8 @@ export function severityOf(action: string): 'error' | 'warning' | 'info';
 export function allowComment(ruleId: string, reason: string, html: boolean): string;
 export function cleanReason(reason: string): string;
 export function looksLikeHtml(text: string, format?: string): boolean;
+/**
+ * Scan `text` (a policy) in pieces, one idle period at a time, with `prepare(piece)`: builds the
+ * rules it names before the author types. Returns a function that cancels the rest.
+ */
+export function prepareRules(prepare: (piece: string) => void, text: string | null): () => void;

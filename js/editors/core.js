@@ -154,7 +154,11 @@ export function prepareRules(prepare, text) {
   }
   const idle = globalThis.requestIdleCallback
     ? (f) => globalThis.requestIdleCallback(f, { timeout: 2000 })
-    : (f) => setTimeout(() => f({ timeRemaining: () => 50, didTimeout: false }), 0);
+    : (f) => setTimeout(() => {
+      // Without requestIdleCallback (Safari, Node): a timer task, cut at ~10 ms like an idle period.
+      const end = performance.now() + 10;
+      f({ timeRemaining: () => Math.max(0, end - performance.now()), didTimeout: false });
+    }, 0);
   const cancelIdle = globalThis.cancelIdleCallback ?? clearTimeout;
   let handle = null;
   let cancelled = false;

@@ -3,7 +3,7 @@ import type { Report } from '../index.js';
 import type { ScanResult, SendguardConfig } from './core.js';
 
 export type { ScanResult, Scanner, SendguardConfig } from './core.js';
-export { categoryLabel, severityOf, allowComment, cleanReason, looksLikeHtml } from './core.js';
+export { categoryLabel, severityOf, allowComment, cleanReason, looksLikeHtml, prepareRules } from './core.js';
 
 /** The marker owner and source: `'sendguard'`. */
 export const OWNER: string;

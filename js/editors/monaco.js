@@ -12,7 +12,7 @@ import {
   scannerFrom, severityOf,
 } from './core.js';
 
-export { categoryLabel, severityOf, allowComment, cleanReason, looksLikeHtml } from './core.js';
+export { categoryLabel, severityOf, allowComment, cleanReason, looksLikeHtml, prepareRules } from './core.js';
 
 /** The marker owner, and the code action's and markers' source. */
 export const OWNER = 'sendguard';

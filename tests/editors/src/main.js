@@ -23,12 +23,21 @@ const reasons = [];
 /** The quick fix's reason, as a dialog would give it (the test sets `nextReason`). */
 const allow = { askReason: async (finding) => { reasons.push(finding.ruleId); return window.app.nextReason; } };
 
-const results = { codemirror: 0, monaco: 0 };
+const results = { codemirror: 0, monaco: 0, policy: 0 };
 const cm = new EditorView({
   parent: document.getElementById('codemirror'),
   state: EditorState.create({
     doc: DOC,
     extensions: [sendguard({ engine, options: () => ({ context }), allow, onResult: () => results.codemirror++ })],
+  }),
+});
+
+// No engine given: the extension builds one of `policy` from the package, when first needed.
+const cmPolicy = new EditorView({
+  parent: document.getElementById('codemirror-policy'),
+  state: EditorState.create({
+    doc: DOC,
+    extensions: [sendguard({ policy: 'extends = "default"\ndisable = ["password-label"]\n', onResult: () => results.policy++ })],
   }),
 });
 
@@ -38,7 +47,7 @@ const editor = monaco.editor.create(document.getElementById('monaco'), {
 const mon = attachSendguard(monaco, editor, { engine, options: () => ({ context }), allow, onResult: () => results.monaco++ });
 
 window.app = {
-  DOC, engine, cm, monaco, editor, mon, results, reasons, nextReason: null, scanResult, rescan,
+  DOC, engine, cm, cmPolicy, monaco, editor, mon, results, reasons, nextReason: null, scanResult, rescan,
   /** The diagnostics in the CodeMirror state: `[{ from, to, severity, source }]`. */
   diagnostics() {
     const out = [];

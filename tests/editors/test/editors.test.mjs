@@ -81,6 +81,13 @@ test('CodeMirror: hover shows the rule and the redacted value; the quick fix all
   assert.deepEqual(await page.evaluate(() => window.app.diagnostics()), []);
 });
 
+test('CodeMirror: `policy` builds the engine from the package, with that policy', async () => {
+  await page.waitForFunction(() => window.app.results.policy > 0);
+  const report = await page.evaluate(() => window.app.scanResult(window.app.cmPolicy.state).report);
+  assert.ok(report, 'the engine loaded and scanned');
+  assert.deepEqual(report.findings.map((f) => f.ruleId).filter((id) => id === 'password-label'), []);
+});
+
 test('Monaco: markers at the engine\'s UTF-16 offsets (model offsets), with severity and rule', async () => {
   const got = await page.evaluate((s) => {
     const { monaco, editor, mon } = window.app;
