@@ -1,5 +1,5 @@
 # sendguard: `make test` runs every test; `make pkg` builds the npm package in pkg/.
-# Every target fails loudly when a tool it needs is missing (.ci/run installs them).
+# Every target first installs the tools it needs when they are missing (tools/setup.sh).
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -33,28 +33,31 @@ WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]
 WASM := pkg/web/sendguard_bg.wasm
 
 .PHONY: test test-native test-wasm-node test-wasm-chrome test-pkg test-types \
-	pkg size bench-wasm demo need-wasm need-node need-chrome
+	pkg size bench-wasm demo setup need-wasm need-node need-npm need-chrome
 
-# --- tool checks -------------------------------------------------------------------
-need = @command -v $(1) >/dev/null || { echo "missing tool: $(1) ($(2)); run .ci/run" >&2; exit 1; }
+# --- tools -------------------------------------------------------------------------
+# Each installs what is missing for its part and checks the rest (tools/setup.sh, idempotent:
+# about a second when everything is there), so that a new machine needs no other step.
+need = @command -v $(1) >/dev/null || { echo "missing tool: $(1) ($(2))" >&2; exit 1; }
+
+setup:
+	tools/setup.sh
 
 need-wasm:
-	$(call need,wasm-pack,cargo install wasm-pack)
-	$(call need,wasm-bindgen,cargo install wasm-bindgen-cli)
-	$(call need,wasm-opt,apt-get install binaryen)
-	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
-		|| { echo "missing: rustup target add wasm32-unknown-unknown" >&2; exit 1; }
+	tools/setup.sh wasm
 
 need-node:
-	$(call need,node,apt-get install nodejs)
-	$(call need,npm,apt-get install npm)
+	tools/setup.sh node
+
+need-npm:
+	tools/setup.sh npm
 
 need-chrome:
-	$(call need,$(CHROMEDRIVER),apt-get install chromium-driver)
-	$(call need,chromium,apt-get install chromium)
+	tools/setup.sh chrome
 
 # --- tests -------------------------------------------------------------------------
-test: test-native test-wasm-node test-wasm-chrome test-pkg test-types test-www test-plugins
+# Everything it needs first (tools/setup.sh installs what is missing), then every suite.
+test: setup test-native test-wasm-node test-wasm-chrome test-pkg test-types test-www test-editors test-plugins
 
 test-native:
 	cargo test --all-targets
@@ -72,14 +75,19 @@ test-wasm-chrome: need-wasm need-chrome
 test-pkg: pkg need-node
 	SENDGUARD_CORPUS=$(CORPUS) node --test tests/node/
 
-test-types: pkg need-node
-	@test -x node_modules/.bin/tsc || { echo "missing node_modules/.bin/tsc: run npm ci" >&2; exit 1; }
+test-types: pkg need-npm
 	node_modules/.bin/tsc --noEmit -p tests
+
+# sendguard/codemirror and sendguard/monaco in an application outside the package (tests/editors/
+# installs pkg/ as a copy, the editors from npm), in Debian's Chromium.
+.PHONY: test-editors
+test-editors: pkg need-node need-chrome
+	cd tests/editors && npm ci --no-audit --no-fund --loglevel=error && npx vite build && node --test test/
 
 # --- package -----------------------------------------------------------------------
 pkg: need-wasm need-node
 	@wasm-bindgen --version | grep -qF " $(WASM_BINDGEN_VERSION)" \
-		|| { echo "wasm-bindgen CLI is not $(WASM_BINDGEN_VERSION) (the Cargo.toml pin); run .ci/run" >&2; exit 1; }
+		|| { echo "wasm-bindgen CLI is not $(WASM_BINDGEN_VERSION) (the Cargo.toml pin); run tools/setup.sh" >&2; exit 1; }
 	$(if $(WASM_RUSTFLAGS),RUSTC_BOOTSTRAP=1) RUSTFLAGS="$(WASM_RUSTFLAGS)" \
 		cargo build --lib --profile wasm --target wasm32-unknown-unknown $(WASM_FEATURES)
 	wasm-opt $(WASM_OPT_FLAGS) $(CARGO_WASM) -o target/sendguard.opt.wasm
@@ -116,8 +124,8 @@ fuzz:
 # --- the template editor (www/) ----------------------------------------------------
 .PHONY: www test-www
 # A static site in www/dist/ that bundles pkg/web; works from any file server, offline.
-www: pkg need-node
-	cd www && npm ci --no-audit --no-fund && npx vite build
+www: pkg need-npm
+	cd www && npx vite build
 
 # Browser tests in Debian's Chromium (never a downloaded browser), screenshots in www/test-results/.
 test-www: www need-chrome
@@ -157,7 +165,7 @@ bench-www: www need-chrome
 PLUGIN_DIRS := plugins/nodemailer plugins/webhook examples/billing-replay
 
 need-redis:
-	$(call need,redis-server,apt-get install redis-server)
+	tools/setup.sh redis
 
 # Each package installs pkg/ as a third party would (file:../../pkg) from its lock file.
 # The webhook's cluster test starts redis-server and three instances on 127.0.0.1.

@@ -26,6 +26,7 @@ pub mod decode;
 pub mod engine;
 mod error;
 pub mod guard;
+mod host;
 pub mod policy;
 pub mod report;
 pub mod rules;

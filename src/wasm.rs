@@ -591,31 +591,6 @@ fn string_from_js(value: &JsValue) -> Option<String> {
     String::from_utf8(buffer).ok()
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The host's WHATWG `TextDecoder` (every browser, Node with full ICU).
-    type TextDecoder;
-    #[wasm_bindgen(constructor, catch)]
-    fn new(label: &str, options: &JsValue) -> Result<TextDecoder, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn decode(this: &TextDecoder, input: &[u8]) -> Result<String, JsValue>;
-}
-
-/// Decodes `bytes` in the WHATWG encoding `encoding` with the host's `TextDecoder`: the
-/// charsets the wasm build decodes without `encoding_rs` (`decode::charset`). The caller has
-/// already handled a byte-order mark, so the decoder keeps one (`ignoreBOM`). `None` when
-/// the host has no decoder for it.
-pub(crate) fn host_decode(encoding: &str, bytes: &[u8]) -> Option<String> {
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &JsValue::from_str("ignoreBOM"), &JsValue::TRUE).ok()?;
-    TextDecoder::new(encoding, &options).ok()?.decode(bytes).ok()
-}
-
-/// A decimal number (`3.5`, `-1e-3`) read by the host's `parseFloat`, for `policy::tree`.
-pub(crate) fn host_parse_float(text: &str) -> f64 {
-    js_sys::parse_float(text)
-}
-
 /// The version of the sendguard crate this package was built from.
 #[wasm_bindgen]
 pub fn version() -> String {

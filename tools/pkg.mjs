@@ -1,7 +1,8 @@
 // Assembles pkg/ after `make pkg` has run wasm-pack twice (pkg/node: --target nodejs,
 // pkg/web: --target web): writes the npm package.json with its `exports` map and the
-// small entry files that give each user the natural form (see docs/PACKAGE.md).
-import { readFileSync, writeFileSync, rmSync, existsSync, copyFileSync } from 'node:fs';
+// small entry files that give each user the natural form (see docs/PACKAGE.md), and copies the
+// editor integrations (js/editors/ → pkg/editors/: sendguard/codemirror, sendguard/monaco).
+import { readFileSync, writeFileSync, rmSync, existsSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +61,13 @@ export * from './node/sendguard.js';
 `,
 );
 
+// The editor integrations, as written: plain ES modules over the web build, editors as peers.
+mkdirSync(join(pkg, 'editors'), { recursive: true });
+for (const file of readdirSync(join(root, 'js', 'editors'))) {
+  if (/\.(js|d\.ts)$/.test(file)) copyFileSync(join(root, 'js', 'editors', file), join(pkg, 'editors', file));
+}
+writeFileSync(join(pkg, 'editors', 'package.json'), '{ "type": "module" }\n');
+
 const version = cargoVersion();
 const manifest = {
   name: 'sendguard',
@@ -80,10 +88,19 @@ const manifest = {
       default: './web/index.js',
     },
     './web': { types: './web/sendguard.d.ts', default: './web/sendguard.js' },
+    './codemirror': { types: './editors/codemirror.d.ts', default: './editors/codemirror.js' },
+    './monaco': { types: './editors/monaco.d.ts', default: './editors/monaco.js' },
     './sendguard_bg.wasm': './web/sendguard_bg.wasm',
     './package.json': './package.json',
   },
-  files: ['index.d.ts', 'node/', 'web/', 'README.md'],
+  files: ['index.d.ts', 'node/', 'web/', 'editors/', 'README.md'],
+  // sendguard/codemirror imports these; sendguard/monaco imports nothing (the caller passes monaco).
+  peerDependencies: { '@codemirror/lint': '^6.8.0', '@codemirror/state': '^6.4.0', '@codemirror/view': '^6.30.0' },
+  peerDependenciesMeta: {
+    '@codemirror/lint': { optional: true },
+    '@codemirror/state': { optional: true },
+    '@codemirror/view': { optional: true },
+  },
   sideEffects: ['./web/index.js'],
 };
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');

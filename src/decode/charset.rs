@@ -108,7 +108,7 @@ pub(crate) fn decode(encoding: &str, bytes: &[u8]) -> Option<String> {
         "x-user-defined" => Some(rest.iter().map(|&b| if b < 0x80 { char::from(b) } else { x_user_defined(b) }).collect()),
         // The replacement encoding turns any input into one U+FFFD.
         "replacement" => Some(if rest.is_empty() { String::new() } else { char::REPLACEMENT_CHARACTER.to_string() }),
-        _ => table_decode(encoding, rest),
+        _ => crate::host::decode(encoding, rest),
     }
 }
 
@@ -141,25 +141,6 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
         text.push(char::REPLACEMENT_CHARACTER);
     }
     text
-}
-
-/// The table-driven encodings, after the byte-order mark: `encoding_rs` natively.
-#[cfg(not(target_arch = "wasm32"))]
-fn table_decode(encoding: &str, bytes: &[u8]) -> Option<String> {
-    let encoding = encoding_rs::Encoding::for_label(encoding.as_bytes())?;
-    Some(encoding.decode_without_bom_handling(bytes).0.into_owned())
-}
-
-/// The table-driven encodings, after the byte-order mark: the host's `TextDecoder`.
-#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
-fn table_decode(encoding: &str, bytes: &[u8]) -> Option<String> {
-    crate::wasm::host_decode(encoding, bytes)
-}
-
-/// A wasm build without the JavaScript surface has no host decoder to ask.
-#[cfg(all(target_arch = "wasm32", not(feature = "wasm")))]
-fn table_decode(_encoding: &str, _bytes: &[u8]) -> Option<String> {
-    None
 }
 
 /// True for the WHATWG labels of UTF-8, after trimming white space, in any ASCII case.

@@ -412,27 +412,8 @@ fn integer(digits: &str, radix: u32) -> Result<i64, Option<u64>> {
 /// A float as `toml` reads it: `inf` and `nan` are floats, an overflow is not.
 #[inline(never)]
 fn float(text: &str) -> Option<f64> {
-    let f = parse_float(text)?;
+    let f = crate::host::parse_float(text)?;
     (!f.is_infinite() || text.contains("inf")).then_some(f)
-}
-
-/// A TOML or JSON float (`3.5`, `-1e-3`, `+inf`, `nan`; TOML's underscores already gone).
-#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
-fn parse_float(text: &str) -> Option<f64> {
-    text.parse().ok()
-}
-
-/// In the package, the host's `parseFloat` (correctly rounded too): the module then leaves
-/// out core's float parser and its 10 KB table of powers of five. It reads no `inf`/`nan`.
-#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
-fn parse_float(text: &str) -> Option<f64> {
-    let unsigned = text.trim_start_matches(['+', '-']);
-    let value = match unsigned {
-        "inf" => f64::INFINITY,
-        "nan" => f64::NAN,
-        _ => crate::wasm::host_parse_float(unsigned),
-    };
-    Some(if text.starts_with('-') { -value } else { value })
 }
 
 /// `fn deserialize_X(self, visitor)` forwarding to `deserialize_u64`, for each X given.

@@ -1,7 +1,14 @@
 // Keystroke latency of the editor in headless Chromium, on a 50 KB and a 1 KB template.
 // Build first (`make www`; `make bench-www` does both):   node bench/keystroke.mjs [keystrokes]
 // Options: `--dist DIR` benchmarks another build (old and new side by side in one load window),
-// `--default` runs only the two default rows (50 KB, 1 KB) with their CPU pass.
+// `--default` runs only the two default rows (50 KB, 1 KB) with their CPU pass, `--first` only
+// the first-scan rows.
+//
+// First scans (run first, on fresh page loads of the sample): load → first diagnostics (from the
+// navigation's start), the scan at load, and the first keystroke's scan a moment after the
+// diagnostics appear (an author starts typing) against the median of the next keystrokes' scans;
+// then the first paste of lines that name rules the sample does not (a connection string, a
+// private key, provider tokens: made-up values) against a second paste of the same kind.
 //
 // Each keystroke is a real key event (alternately a letter and Backspace, mid-document), sent
 // after the previous one is on screen and a random pause, so that keys arrive at every phase of
@@ -36,6 +43,11 @@ const option = (name) => {
 const flag = (name) => args.includes(name) && Boolean(args.splice(args.indexOf(name), 1));
 const DIST = option('--dist')?.replace(/\/?$/, '/') ?? fileURLToPath(new URL('../dist/', import.meta.url));
 const ONLY_DEFAULT = flag('--default');
+const ONLY_FIRST = flag('--first');
+/** Page loads for the first-scan rows, keystrokes after the first one in each, pause before it. */
+const FIRST_LOADS = 5;
+const FIRST_LATER_KEYS = 20;
+const FIRST_PAUSE_MS = 500;
 const KEYSTROKES = Number(args[0] ?? 200);
 const TARGET_CHARS = 50_000;
 const SMALL_CHARS = 1_000;
@@ -126,6 +138,73 @@ async function cpuPass(browser, page) {
   return { input: cpu.input / 1000 / TRACED, frames: cpu.frames / 1000 / TRACED };
 }
 
+/** Installed before the page's own scripts: every result, timed from the navigation's start. */
+function recordResults() {
+  window.__results = [];
+  window.addEventListener('sendguard:result', (e) => window.__results.push({ at: performance.now(), ms: e.detail.ms, where: e.detail.where }));
+}
+
+/** One fresh load: `{ loaded, atLoad, first, later }` (ms): see "First scans" above. */
+async function firstScans(browser, origin) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.addInitScript(recordResults);
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => window.__results.length > 0, null, { polling: 5 });
+  await sleep(FIRST_PAUSE_MS);
+  await page.evaluate(() => {
+    const { view } = window.sendguard;
+    const line = view.state.doc.lineAt(Math.floor(view.state.doc.length / 2));
+    view.dispatch({ selection: { anchor: line.to } });
+    view.focus();
+  });
+  const key = async (i) => {
+    const n = await page.evaluate(() => window.__results.length);
+    await page.keyboard.press(i % 2 ? 'Backspace' : 'x');
+    await page.waitForFunction((k) => window.__results.length > k, n, { polling: 5 });
+    await sleep(20 + Math.random() * 17);
+  };
+  for (let i = 0; i <= FIRST_LATER_KEYS; i++) await key(i);
+  const paste = async (n) => {
+    const before = await page.evaluate(() => window.__results.length);
+    await page.evaluate((text) => {
+      const { view } = window.sendguard;
+      const at = view.state.selection.main.head;
+      view.dispatch({ changes: { from: at, insert: text }, selection: { anchor: at + text.length }, userEvent: 'input.paste' });
+    }, NEW_RULES(n));
+    await page.waitForFunction((k) => window.__results.length > k, before, { polling: 5 });
+    return page.evaluate(() => window.__results.at(-1).ms);
+  };
+  const firstPaste = await paste(1);
+  await sleep(50);
+  const secondPaste = await paste(2);
+  const results = await page.evaluate(() => window.__results);
+  await page.close();
+  const keys = results.slice(0, -2).slice(-(FIRST_LATER_KEYS + 1));
+  return { loaded: results[0].at, atLoad: results[0].ms, first: keys[0].ms, later: quantile(sorted(keys.slice(1).map((r) => r.ms)), 0.5), firstPaste, secondPaste };
+}
+
+/** Lines for rules the sample does not use; made-up values, `n` makes each paste's own. */
+const NEW_RULES = (n) => `
+DATABASE_URL=postgres://billing:Zr8kQ${n}wLm2Tx@db.internal.example:5432/billing
+-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW${n}
+-----END OPENSSH PRIVATE KEY-----
+slack: xoxb-2041${n}5577-1188230043-Zm9vYmFyYmF6cXV4cXV1eA
+github: ghp_${n}aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5
+`;
+
+async function firstRun(browser, origin) {
+  const runs = [];
+  for (let i = 0; i < FIRST_LOADS; i++) runs.push(await firstScans(browser, origin));
+  const med = (k) => quantile(sorted(runs.map((r) => r[k])), 0.5).toFixed(2).padStart(8);
+  const ratio = quantile(sorted(runs.map((r) => r.first / r.later)), 0.5);
+  console.log(`\nFirst scans: the sample, ${FIRST_LOADS} fresh loads (median), first key ${FIRST_PAUSE_MS} ms after the first diagnostics; load ${load()}`);
+  console.log(`  load → first diagnostics ${med('loaded')} ms   (scan at load ${med('atLoad')} ms)`);
+  console.log(`  first keystroke's scan   ${med('first')} ms   later keystrokes' scan ${med('later')} ms (median of ${FIRST_LATER_KEYS}): ${ratio.toFixed(1)}×`);
+  const pasteRatio = quantile(sorted(runs.map((r) => r.firstPaste / r.secondPaste)), 0.5);
+  console.log(`  first paste of new rules ${med('firstPaste')} ms   second paste               ${med('secondPaste')} ms: ${pasteRatio.toFixed(1)}×`);
+}
+
 async function run(browser, origin, label, query, size, { cpu = false, sameTask = true } = {}) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = [];
@@ -200,9 +279,12 @@ const server = await serve(DIST);
 const browser = await launch();
 try {
   console.log(`sendguard editor keystroke benchmark: headless Chromium (${browser.version()}), ${KEYSTROKES} keystrokes per run, load average ${load()}, ${DIST}`);
-  await run(browser, server.origin, '50 KB, default (scanned in the keystroke\'s transaction)', '', TARGET_CHARS, { cpu: true });
-  await run(browser, server.origin, '1 KB, default', '', SMALL_CHARS, { cpu: true });
-  if (!ONLY_DEFAULT) {
+  await firstRun(browser, server.origin);
+  if (!ONLY_FIRST) {
+    await run(browser, server.origin, '50 KB, default (scanned in the keystroke\'s transaction)', '', TARGET_CHARS, { cpu: true });
+    await run(browser, server.origin, '1 KB, default', '', SMALL_CHARS, { cpu: true });
+  }
+  if (!ONLY_DEFAULT && !ONLY_FIRST) {
     await run(browser, server.origin, '50 KB, scan after the update (?delay=0: a second transaction)', '?delay=0', TARGET_CHARS, { sameTask: false });
     await run(browser, server.origin, '50 KB, worker (?workerThreshold=0)', '?workerThreshold=0', TARGET_CHARS, { sameTask: false });
   }

@@ -1,4 +1,5 @@
-// Human labels for the engine's snake_case values. The values are the engine's, the labels ours.
+// Human labels for the engine's snake_case values. The values are the engine's, the labels ours
+// (the finding categories' are sendguard/codemirror's `categoryLabel`).
 
 /** Contexts the policy decides in, as `[value, label]`. */
 export const CONTEXTS = [
@@ -23,25 +24,6 @@ export const FORMATS = [
   ['html', 'HTML'],
   ['text', 'Plain text'],
 ];
-
-const CATEGORY_LABELS = {
-  password: 'Password',
-  token: 'Token / API key',
-  private_key: 'Private key',
-  connection_string: 'Credentials in a URL',
-  payment_card: 'Card number',
-  card_security: 'Card security code',
-  pin: 'PIN',
-  one_time_code: 'One-time code',
-  reset_link: 'Reset / sign-in link',
-  limit: 'Scan limit',
-  suppression: 'Suppression',
-};
-
-/** A readable name for a finding category; unknown categories show as they are. */
-export function categoryLabel(category) {
-  return CATEGORY_LABELS[category] ?? String(category);
-}
 
 /** Fill a `<select>` with `[value, label]` options and select `initial`. */
 export function fillSelect(select, options, initial) {

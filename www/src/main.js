@@ -2,11 +2,12 @@
 import './style.css';
 import { EditorSelection } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
+import { categoryLabel } from 'sendguard/codemirror';
 import { createEditor } from './editor.js';
 import { Scanner, WORKER_THRESHOLD, describeError } from './scanner.js';
 import { SAMPLES } from './samples.js';
-import { CONTEXTS, KINDS, FORMATS, categoryLabel, fillSelect } from './labels.js';
-import { allowChange, askReason, looksLikeHtml } from './allow.js';
+import { CONTEXTS, KINDS, FORMATS, fillSelect } from './labels.js';
+import { askReason } from './allow.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -47,18 +48,26 @@ const ready = import('sendguard').then(
   },
 );
 
+// sendguard/codemirror scans through the page's Scanner (main thread or worker), once it is loaded.
+const pageScanner = {
+  scanNow: (text, opts) => scanner?.scanNow(text, opts) ?? null,
+  scan: async (text, opts) => {
+    const s = await ready;
+    if (!s) return { error: { code: 'load', message: 'engine not loaded' }, ms: 0, where: '' };
+    return s.scan(text, opts);
+  },
+  prepare: (text) => scanner?.prepare(text),
+  policyText: () => (scanner ? scanner.policyText ?? scanner.mod.Engine.defaultPolicy() : null),
+};
+
 const { view, rescan } = createEditor({
   parent: $('editor'),
   doc: sample.doc,
   delay,
-  scanNow: (text) => scanner?.scanNow(text, options()) ?? null,
-  scan: async (text) => {
-    const s = await ready;
-    if (!s) return { error: { code: 'load', message: 'engine not loaded' }, ms: 0, where: '' };
-    return s.scan(text, options());
-  },
+  scanner: pageScanner,
+  options,
   onResult: showResult,
-  onAllow: allowFinding,
+  allow: { askReason: (finding) => askReason($('allow-dialog'), finding.ruleId) },
 });
 
 // Tests and the benchmark reach the editor through this (read-only use).
@@ -202,19 +211,6 @@ $('findings').addEventListener('click', (event) => {
   });
   view.focus();
 });
-
-// ---- quick fix: allow with a reason -----------------------------------------------------------
-
-async function allowFinding(view, finding, pos) {
-  const reason = await askReason($('allow-dialog'), finding.ruleId);
-  if (reason == null) {
-    view.focus();
-    return;
-  }
-  const html = looksLikeHtml(view.state.doc.toString(), $('format').value);
-  view.dispatch({ changes: allowChange(view.state.doc, pos, finding.ruleId, reason, html), userEvent: 'input.allow' });
-  view.focus();
-}
 
 // ---- policy panel -------------------------------------------------------------------------------
 

@@ -70,6 +70,18 @@ export class Scanner {
     return Promise.resolve(this.scanHere(text, options));
   }
 
+  /**
+   * Scan `text` on the main thread and forget the result: builds the regexes of the rules it
+   * names (sendguard/codemirror prepares the policy's rules so in idle time). Not timed.
+   */
+  prepare(text) {
+    try {
+      this.engine.scan(text);
+    } catch {
+      // Nothing to show: the text is the policy's, not the author's.
+    }
+  }
+
   scanHere(text, options) {
     const t0 = performance.now();
     let result;

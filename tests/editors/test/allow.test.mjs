@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Text } from '@codemirror/state';
-import { allowChange, allowComment, cleanReason, looksLikeHtml } from '../src/allow.js';
+import { allowChange, allowComment, cleanReason, looksLikeHtml } from 'sendguard/codemirror';
 
 test('the comment has the rule, the separator and the reason', () => {
   assert.equal(allowComment('password-label', 'demo account', false), 'sendguard:allow password-label -- demo account');

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChangeSet } from '@codemirror/state';
-import { mapSpans, sameSpans, spansOf } from '../src/spans.js';
+import { mapSpans, sameSpans, spansOf } from 'sendguard/codemirror';
 
 const finding = (utf16Start, utf16End, extra = {}) => ({
   ruleId: 'password-label', action: 'block', category: 'password', source: 'literal', confidence: 'high',
