@@ -216,3 +216,38 @@ fn label_word_at_line_end_does_not_hide_the_next_label() {
         no_secret_in(&r);
     }
 }
+
+/// `sendguard policy default | head -1` and `sendguard scan … | head -1`: the reader closes
+/// the pipe after one line. The program ends without a panic: 0 for the policy, and for a
+/// scan the status the whole scan earns (it goes on without output), here 1 for the leak.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = scratch("pipe");
+    let mut paths = Vec::new();
+    for i in 0..1500 {
+        let p = dir.join(format!("doc{i:03}.txt"));
+        std::fs::write(&p, if i == 1499 { format!("{LEAK}\n") } else { format!("Line {i}: Password: Xq7#vB2m{i:03}\n") }).expect("write");
+        paths.push(p.to_string_lossy().into_owned());
+    }
+    let mut scan = vec!["scan".to_owned()];
+    scan.extend(paths);
+    for (args, want) in [(vec!["policy".to_owned(), "default".to_owned()], 0), (scan, 1)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sendguard"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sendguard runs");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first).expect("one line");
+        // The reader is dropped here: the pipe is closed with most of the output unread.
+        let out = child.wait_with_output().expect("sendguard ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{}: panicked on the closed pipe", args[0]);
+        assert_eq!(out.status.code(), Some(want), "{}: exit status", args[0]);
+        assert!(!stderr.contains(SECRET), "stderr holds the secret");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
