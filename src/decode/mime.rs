@@ -81,8 +81,11 @@ pub struct DecodedPart {
 pub struct DecodedMessage {
     /// The text-bearing parts, in message order (headers of a message before its body).
     pub parts: Vec<DecodedPart>,
-    /// Parts not scanned (binary attachments, parts past a limit), with the reason.
+    /// Parts that hold no text (images, audio, video, fonts), with the reason.
     pub skipped: Vec<Skipped>,
+    /// Parts that could hold text and were not read (an unknown binary or an archive, a
+    /// PDF without extractable text, a part past a limit or too deep), with the reason.
+    pub unscanned: Vec<Skipped>,
     /// One human sentence per limit reached; non-empty means the message was not fully read.
     pub limits_hit: Vec<String>,
 }
@@ -376,7 +379,7 @@ fn is_nested_message(part: &mail_parser::MessagePart<'_>, in_digest: bool) -> bo
 
 impl Walker<'_> {
     fn limit(&mut self, part: String, message: String) {
-        self.out.skipped.push(Skipped { part, reason: message.clone() });
+        self.out.unscanned.push(Skipped { part, reason: message.clone() });
         self.out.limits_hit.push(message);
     }
 
@@ -519,7 +522,7 @@ impl Walker<'_> {
                 };
                 if self.message_depth >= MAX_NESTED_MESSAGES || bytes.len() > self.reparse_budget {
                     self.nesting_hit = true;
-                    self.out.skipped.push(Skipped {
+                    self.out.unscanned.push(Skipped {
                         part: display,
                         reason: format!(
                             "encoded or digest message nested more than {MAX_NESTED_MESSAGES} deep or past the re-read budget; not read"
@@ -574,7 +577,7 @@ impl Walker<'_> {
 
     fn too_deep(&mut self, path: &str) {
         self.depth_hit = true;
-        self.out.skipped.push(Skipped {
+        self.out.unscanned.push(Skipped {
             part: path.to_owned(),
             reason: format!("nested deeper than {} levels; not read", self.opts.max_depth),
         });
@@ -624,10 +627,12 @@ impl Walker<'_> {
         for (index, uri) in data.into_iter().enumerate() {
             let data_path = format!("{path}/data:{}", index + 1);
             if !uri.is_text {
-                self.out.skipped.push(Skipped {
-                    part: data_path,
-                    reason: format!("inline data: URI {} not scanned", uri.media_type),
-                });
+                let skipped = Skipped { part: data_path, reason: format!("inline data: URI {} not scanned", uri.media_type) };
+                if super::sniff::is_media_without_text(&uri.media_type) {
+                    self.out.skipped.push(skipped);
+                } else {
+                    self.out.unscanned.push(skipped);
+                }
                 continue;
             }
             if !self.admit(&data_path) {
@@ -659,7 +664,8 @@ impl Walker<'_> {
             let extracted = super::pdf::extract_text(bytes, self.opts.max_part_bytes);
             notes.extend(extracted.notes);
             if extracted.text.trim().is_empty() {
-                self.out.skipped.push(Skipped {
+                // Encrypted, scanned images, fonts without a map: it may well hold text.
+                self.out.unscanned.push(Skipped {
                     part: path,
                     reason: format!("PDF attachment has no extractable text ({}); not scanned", notes.join("; ")),
                 });
@@ -678,16 +684,28 @@ impl Walker<'_> {
         let by_name = TEXT_EXTENSIONS.contains(&extension)
             && matches!(content_type.as_str(), "application/octet-stream" | "application/x-download" | "application/download" | "application/force-download" | "binary/octet-stream")
             && !bytes[..bytes.len().min(8192)].contains(&0);
+        let mut by_bytes = false;
         if !(by_type || by_name) {
             let reason = match notes.first() {
                 Some(note) if declared => format!("binary attachment {content_type} not scanned ({note})"),
                 _ => format!("binary attachment {content_type} not scanned"),
             };
-            self.out.skipped.push(Skipped { part: path, reason });
-            return;
+            let sniffed = super::sniff::sniff(bytes);
+            if super::sniff::is_media_without_text(&content_type) || matches!(sniffed, Some(super::sniff::Sniffed::Media(_))) {
+                self.out.skipped.push(Skipped { part: path, reason });
+                return;
+            }
+            // Anything else may hold text: read it when its bytes are text, else say so.
+            if sniffed.is_some() || !super::text::looks_like_text(bytes) {
+                self.out.unscanned.push(Skipped { part: path, reason: format!("{reason}: it may hold text") });
+                return;
+            }
+            by_bytes = true;
         }
         if by_name {
             notes.push(format!("{content_type} read as text because the file name ends in .{extension}"));
+        } else if by_bytes {
+            notes.push(format!("{content_type} read as text because its bytes are text"));
         }
         let charset = part.content_type().and_then(|ct| ct.attribute("charset"));
         let text = decode_charset(bytes, charset, self.host_charsets, &mut notes);
@@ -901,7 +919,8 @@ fn printable(label: &str) -> String {
     label.chars().filter(|c| !c.is_control()).take(40).collect()
 }
 
-/// Bytes to text in `charset` (UTF-8 when absent or unknown, with a note).
+/// Bytes to text in `charset` (when absent or unknown, as [`super::text::decode_text`]
+/// reads them, with a note).
 fn decode_charset(bytes: &[u8], charset: Option<&str>, host_charsets: bool, notes: &mut Vec<String>) -> String {
     if let Some(label) = charset {
         if let Some(text) = host_decode(bytes, label, host_charsets) {
@@ -914,13 +933,13 @@ fn decode_charset(bytes: &[u8], charset: Option<&str>, host_charsets: bool, note
             notes.push(format!("unknown charset {} decoded as utf-8 with replacement", printable(label)));
         }
     }
-    match String::from_utf8_lossy(bytes) {
-        Cow::Borrowed(text) => text.to_owned(),
-        Cow::Owned(text) => {
-            notes.push("invalid UTF-8 replaced with U+FFFD".into());
-            text
-        }
+    // No usable charset: a byte-order mark, UTF-16 by its NUL bytes, else UTF-8 with
+    // windows-1252 for the bytes that are not (super::text), so no letter becomes U+FFFD.
+    let decoded = super::text::decode_text(bytes);
+    if let Some(why) = decoded.why {
+        notes.push(format!("read as {} ({why})", decoded.encoding));
     }
+    decoded.text.into_owned()
 }
 
 /// A copy of a header block in which every RFC 2047 encoded word and RFC 2231 extended
@@ -1266,9 +1285,11 @@ mod tests {
         let by_name = part(&message, "attachment:users.csv");
         assert!(by_name.text.starts_with("email,password"));
         assert!(by_name.notes[0].contains(".csv"));
-        assert_eq!(message.skipped.len(), 1);
-        assert_eq!(message.skipped[0].part, "attachment:archive.zip");
-        assert_eq!(message.skipped[0].reason, "binary attachment application/zip not scanned");
+        // An archive may hold text: unscanned, not merely skipped.
+        assert!(message.skipped.is_empty(), "{:?}", message.skipped);
+        assert_eq!(message.unscanned.len(), 1);
+        assert_eq!(message.unscanned[0].part, "attachment:archive.zip");
+        assert_eq!(message.unscanned[0].reason, "binary attachment application/zip not scanned: it may hold text");
     }
 
     fn many_parts(n: usize) -> Vec<u8> {
@@ -1300,7 +1321,7 @@ mod tests {
         assert!(started.elapsed() < budget(), "took {:?}", started.elapsed());
         assert_eq!(message.limits_hit, ["message has more than 500 parts; parts after 500 not read"]);
         assert_eq!(message.parts.len(), 500);
-        assert!(message.skipped.iter().any(|s| s.reason.starts_with("message has more than 500 parts")));
+        assert!(message.unscanned.iter().any(|s| s.reason.starts_with("message has more than 500 parts")));
         // Raised limit: every part is read.
         let all = decode_message(&raw, &MimeOptions { max_parts: 20_000, ..MimeOptions::default() });
         assert!(all.limits_hit.is_empty());
@@ -1316,7 +1337,7 @@ mod tests {
         assert!(started.elapsed() < budget(), "took {:?}", started.elapsed());
         assert_eq!(message.limits_hit, ["message nests deeper than 16 levels; parts below level 16 not read"]);
         assert!(!message.parts.iter().any(|p| p.text == "innermost"));
-        assert_eq!(message.skipped.len(), 1);
+        assert_eq!(message.unscanned.len(), 1);
         let deep_enough = decode_message(&raw, &MimeOptions { max_depth: 64, ..MimeOptions::default() });
         assert!(deep_enough.limits_hit.is_empty());
         let inner = deep_enough.parts.iter().find(|p| p.text == "innermost").map(|p| p.path.clone());
@@ -1415,7 +1436,7 @@ mod tests {
         let small = MimeOptions { max_message_bytes: 300, ..MimeOptions::default() };
         let message = decode_message(raw, &small);
         assert!(message.limits_hit[0].starts_with(&format!("message is {} bytes, more than the limit of 300", raw.len())));
-        assert_eq!(message.skipped[0].part, "bytes 300..");
+        assert_eq!(message.unscanned[0].part, "bytes 300..");
         let tiny_parts = MimeOptions { max_part_bytes: 20, ..MimeOptions::default() };
         let message = decode_message(raw, &tiny_parts);
         let body = part(&message, "1");

@@ -119,11 +119,10 @@ fn scan(a: args::ScanArgs) -> ExitCode {
         }
         let display = path.display().to_string();
         let mut options = ScanOptions { context: a.context, kind: a.kind, path: Some(display.clone()), ..ScanOptions::default() };
+        // No file is skipped for NUL bytes: UTF-16 has them, and the library reads any
+        // bytes as text, skips media by their signature and lists what it cannot open.
         if walk::is_eml(&path, &bytes) {
             options.format = Format::Eml;
-        } else if walk::is_binary(&bytes) {
-            printer.binary(&mut out, &display);
-            continue;
         } else if walk::has_html_extension(&path) {
             options.format = Format::Html;
         }
