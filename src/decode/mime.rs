@@ -88,6 +88,9 @@ pub struct DecodedMessage {
     pub unscanned: Vec<Skipped>,
     /// One human sentence per limit reached; non-empty means the message was not fully read.
     pub limits_hit: Vec<String>,
+    /// What the decoder repaired in the message's structure, for people (a multipart split
+    /// on its delimiter lines).
+    pub notes: Vec<String>,
 }
 
 /// True when `raw` starts with an RFC 5322 header block: a first line `Name: value`
@@ -267,7 +270,7 @@ const NEUTRAL_TEXT: &str = "texx";
 /// Renames `digest`, and `message/` where the header block declares a transfer encoding
 /// other than 7bit/8bit/binary, in `Content-Type` fields (with their folded lines); with
 /// `host_charsets`, also a leading `text/` where the field names a charset that
-/// [`charset::host_encoding`] knows.
+/// [`charset::host_encoding`] knows; and unfolds `Content-Type` and `Content-Disposition`.
 /// A header block here is a run of non-blank lines; renaming in a body that merely looks
 /// like headers is harmless (one letter of a type name). Borrowed when nothing is renamed.
 /// Linear in the input.
@@ -279,6 +282,7 @@ fn neutralize_nesting(input: &[u8], host_charsets: bool) -> Cow<'_, [u8]> {
         let mut end = block_start;
         let mut encoded = false;
         let mut types: Vec<(usize, usize)> = Vec::new();
+        let mut dispositions: Vec<(usize, usize)> = Vec::new();
         let mut field: Option<(bool, usize)> = None; // (is Content-Type, start) of the field being read
         loop {
             if end >= input.len() {
@@ -291,19 +295,42 @@ fn neutralize_nesting(input: &[u8], host_charsets: bool) -> Cow<'_, [u8]> {
                 break;
             }
             if !matches!(line.first(), Some(b' ' | b'\t')) {
-                if let Some((true, start)) = field.take() {
-                    types.push((start, end));
+                match field.take() {
+                    Some((true, start)) => types.push((start, end)),
+                    Some((false, start)) => dispositions.push((start, end)),
+                    None => {}
                 }
                 if let Some(value) = field_value(line, b"content-transfer-encoding") {
                     let value = value.trim_ascii().to_ascii_lowercase();
                     encoded |= !matches!(value.as_slice(), b"7bit" | b"8bit" | b"binary");
                 }
-                field = field_value(line, b"content-type").map(|_| (true, end));
+                field = field_value(line, b"content-type")
+                    .map(|_| (true, end))
+                    .or_else(|| field_value(line, b"content-disposition").map(|_| (false, end)));
             }
             end = line_end;
         }
-        if let Some((true, start)) = field {
-            types.push((start, end));
+        match field {
+            Some((true, start)) => types.push((start, end)),
+            Some((false, start)) => dispositions.push((start, end)),
+            None => {}
+        }
+        // Unfolded before the parser reads parameters (RFC 5322 2.2.3): it does not skip a
+        // line break inside a parameter (`boundary=` CRLF ` "b1"`), and a multipart whose
+        // boundary it misses is one opaque part. The line breaks become spaces: same
+        // length, so offsets hold.
+        for &(start, stop) in types.iter().chain(&dispositions) {
+            let field = &input[start..stop];
+            let last = field.len() - field.iter().rev().take_while(|&&b| matches!(b, b'\r' | b'\n')).count();
+            for i in memchr::memchr_iter(b'\n', &field[..last]) {
+                if matches!(field.get(i + 1), Some(b' ' | b'\t')) {
+                    let buffer = out.get_or_insert_with(|| input.to_vec());
+                    buffer[start + i] = b' ';
+                    if i > 0 && field[i - 1] == b'\r' {
+                        buffer[start + i - 1] = b' ';
+                    }
+                }
+            }
         }
         for (start, stop) in types {
             let mut rename = |needle: &[u8], replacement: &[u8]| {
@@ -366,15 +393,54 @@ fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
 }
 
-/// A `message/rfc822` or `message/global` part (renamed), or a digest child without type.
+/// A `message/rfc822` or `message/global` part (renamed), a `message/news` part (which
+/// the parser keeps as bytes; it is a message all the same), or a digest child without type.
 fn is_nested_message(part: &mail_parser::MessagePart<'_>, in_digest: bool) -> bool {
     match part.content_type() {
         Some(ct) => {
-            ct.ctype().eq_ignore_ascii_case(NEUTRAL_MESSAGE)
-                && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global"))
+            let subtype = |name: &str| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case(name));
+            (ct.ctype().eq_ignore_ascii_case(NEUTRAL_MESSAGE) && (subtype("rfc822") || subtype("global")))
+                || ((ct.ctype().eq_ignore_ascii_case(NEUTRAL_MESSAGE) || ct.ctype().eq_ignore_ascii_case("message")) && subtype("news"))
         }
         None => in_digest,
     }
+}
+
+/// A `multipart/*` part the parser could not split (no boundary parameter, or one that no
+/// line of the body uses): it kept the body as one leaf.
+fn is_unsplit_multipart(part: &mail_parser::MessagePart<'_>) -> bool {
+    !matches!(part.body, PartType::Multipart(_)) && part.content_type().is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("multipart"))
+}
+
+/// The boundary that a body's delimiter lines use (`--token`, `--token--`), when its type
+/// names none or a wrong one: the token of the most delimiter lines that are followed by a
+/// header field or a blank line (what starts a body part), at most 70 bytes (RFC 2046).
+fn delimiter_boundary(body: &[u8]) -> Option<Vec<u8>> {
+    let mut counts: Vec<(&[u8], usize)> = Vec::new();
+    let mut lines = body.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        let Some(token) = line.strip_prefix(b"--") else { continue };
+        let token = token.trim_ascii_end();
+        let token = token.strip_suffix(b"--").filter(|t| !t.is_empty()).unwrap_or(token);
+        // A rule line (`----------`) is no delimiter.
+        if token.len() > 70 || token.iter().all(|&b| b == b'-') || token.iter().any(|&b| b.is_ascii_control()) {
+            continue;
+        }
+        let starts_part = lines.peek().is_some_and(|next| {
+            let next = next.strip_suffix(b"\r").unwrap_or(next);
+            next.is_empty() || next.iter().position(|&b| b == b':').is_some_and(|c| c > 0 && next[..c].iter().all(|b| b.is_ascii_graphic()))
+        });
+        let closes = line.trim_ascii_end().ends_with(b"--");
+        if !(starts_part || closes) {
+            continue;
+        }
+        match counts.iter().position(|&(t, _)| t == token) {
+            Some(i) => counts[i].1 += 1,
+            None if counts.len() < 64 => counts.push((token, 1)),
+            None => {}
+        }
+    }
+    counts.into_iter().max_by_key(|&(_, n)| n).map(|(t, _)| t.to_vec())
 }
 
 impl Walker<'_> {
@@ -536,6 +602,15 @@ impl Walker<'_> {
                 self.message_depth -= 1;
                 continue;
             }
+            if is_unsplit_multipart(part) {
+                if frame.depth >= self.opts.max_depth {
+                    self.too_deep(&display);
+                    continue;
+                }
+                if self.split_on_delimiters(message, part, &display, frame.depth, range) {
+                    continue;
+                }
+            }
             let name = self.attachment_name(message, part);
             let path = self.leaf_path(name.as_deref(), &display);
             if !self.admit(&path) {
@@ -573,6 +648,40 @@ impl Walker<'_> {
                 PartType::Multipart(_) | PartType::Message(_) => {}
             }
         }
+    }
+
+    /// A multipart the parser could not split, split on the delimiter lines its body has
+    /// ([`delimiter_boundary`]): the body is parsed again under a header that names that
+    /// boundary, its parts numbered under `display` and carrying the container's range.
+    /// False when the body has no delimiter lines, or when the re-read budget is spent
+    /// (then the part is read as one text and listed as unscanned).
+    fn split_on_delimiters(&mut self, message: &Message<'_>, part: &mail_parser::MessagePart<'_>, display: &str, depth: usize, range: (usize, usize)) -> bool {
+        let body = message.raw_message.get(part.offset_body as usize..part.offset_end as usize).unwrap_or_default();
+        let subtype = part.content_type().and_then(|ct| ct.subtype()).unwrap_or("mixed").to_ascii_lowercase();
+        let Some(boundary) = delimiter_boundary(body) else {
+            self.out.unscanned.push(Skipped {
+                part: display.to_owned(),
+                reason: format!("multipart/{} has no usable boundary and no delimiter lines; read as one text", printable(&subtype)),
+            });
+            return false;
+        };
+        if self.message_depth >= MAX_NESTED_MESSAGES || body.len() > self.reparse_budget {
+            self.nesting_hit = true;
+            self.out.unscanned.push(Skipped { part: display.to_owned(), reason: "multipart without a usable boundary past the re-read budget; read as one text".into() });
+            return false;
+        }
+        if !self.admit(display) {
+            return true;
+        }
+        let boundary = String::from_utf8_lossy(&boundary).replace(['"', '\\'], "");
+        let mut copy = format!("Content-Type: multipart/{}; boundary=\"{boundary}\"\r\n\r\n", printable(&subtype).replace(['"', ';'], "")).into_bytes();
+        copy.extend_from_slice(body);
+        self.out.notes.push(format!("part {display}: multipart/{} without a usable boundary; split on its delimiter lines", printable(&subtype)));
+        self.reparse_budget -= body.len();
+        self.message_depth += 1;
+        self.message(&copy, display.to_owned(), depth + 1, Place { base: 0, fixed: Some(range) });
+        self.message_depth -= 1;
+        true
     }
 
     fn too_deep(&mut self, path: &str) {
@@ -1447,7 +1556,13 @@ mod tests {
 
     #[test]
     fn broken_input_never_panics() {
-        let fixtures: [&[u8]; 7] = [
+        let fixtures: [&[u8]; 13] = [
+            fixture!("folded_boundary.eml"),
+            fixture!("no_boundary.eml"),
+            fixture!("wrong_boundary.eml"),
+            fixture!("invalid_content_type.eml"),
+            fixture!("message_news.eml"),
+            fixture!("rfc2231_params.eml"),
             fixture!("qp_soft_break.eml"),
             fixture!("windows1252.eml"),
             fixture!("base64_csv.eml"),
@@ -1475,6 +1590,26 @@ mod tests {
         }
         let headerless = decode(b"no headers at all, Password: hunter2hunter2");
         assert_eq!(headerless.parts.len(), 1, "headerless input is still read as text");
+    }
+
+    #[test]
+    fn delimiter_lines_give_the_boundary() {
+        assert_eq!(delimiter_boundary(b"preamble\r\n--b1\r\nContent-Type: text/plain\r\n\r\nx\r\n--b1--\r\n"), Some(b"b1".to_vec()));
+        assert_eq!(delimiter_boundary(b"--x\n\nbody\n--x\n\nmore\n--y\n\n--x--\n"), Some(b"x".to_vec()));
+        // A signature separator and a rule line start no part.
+        assert_eq!(delimiter_boundary(b"Thanks\r\n-- \r\nMaria\r\n----------\r\nnot a header\r\n"), None);
+    }
+
+    #[test]
+    fn parameters_folded_anywhere_are_read() {
+        for field in ["boundary=\r\n \"b1\"", "boundary\r\n =\"b1\"", "boundary=\r\n\tb1", "\r\n boundary=\"b1\""] {
+            let raw = format!("Subject: x\r\nContent-Type: multipart/mixed; {field}\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\ninside\r\n--b1--\r\n");
+            let message = decode(raw.as_bytes());
+            assert_eq!(part(&message, "1").text, "inside", "{field:?}");
+            assert!(message.notes.is_empty(), "{field:?}: split by its boundary, not its delimiter lines");
+        }
+        let raw = b"Subject: x\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\r\n \"keys.txt\"\r\n\r\nsecret\r\n";
+        assert_eq!(part(&decode(raw), "attachment:keys.txt").text, "secret\r\n");
     }
 
     #[test]

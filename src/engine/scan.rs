@@ -152,6 +152,7 @@ fn scan_message(engine: &Engine, raw: &[u8], options: &ScanOptions) -> Report {
     }
     report.skipped.extend(decoded.skipped);
     report.unscanned.extend(decoded.unscanned);
+    report.notes.extend(decoded.notes);
     for limit in decoded.limits_hit {
         let mut f = meta_finding(engine, "", options.context, 0, 0, "limit", Category::Limit, String::new(), format!("{limit}; what was not read was not scanned"));
         f.part = Some("message".to_owned());
