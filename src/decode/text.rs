@@ -296,27 +296,34 @@ fn declared_charset(head: &[u8]) -> Option<String> {
 /// Bytes in a declared charset, or `None` when the label is unknown, names UTF-8 or UTF-16
 /// (HTML reads a `<meta>` UTF-16 as UTF-8: the bytes are not UTF-16 if they could declare
 /// it in ASCII), or is the replacement encoding (which would turn the text into one U+FFFD
-/// and hide it). Decoded one line at a time; a single-byte charset maps every character to
-/// its byte, a multi-byte one maps each line to its bytes.
+/// and hide it). Offsets map exactly: a single-byte charset maps every character to its
+/// byte; the ASCII-compatible multi-byte ones (Shift_JIS, EUC, GBK, gb18030, Big5) are
+/// decoded in runs between bytes below 0x30, which are never part of a multi-byte
+/// character there, each run mapped to its bytes (ASCII runs are copied); ISO-2022-JP,
+/// whose escapes carry state from run to run, is decoded a line at a time and maps
+/// exactly to the line.
 fn declared<'a>(bytes: &'a [u8], label: &str) -> Option<DecodedText<'a>> {
     let lower = label.trim().to_ascii_lowercase();
     if charset::is_utf8_label(&lower) || lower.starts_with("utf-16") || lower.starts_with("utf16") || lower.starts_with("ucs-2") {
         return None;
     }
-    let decode: Box<dyn Fn(&[u8]) -> Option<String>> = match charset::host_encoding(lower.as_bytes()) {
+    let host = charset::host_encoding(lower.as_bytes());
+    let decode: Box<dyn Fn(&[u8]) -> Option<String>> = match host {
         Some("replacement") => return None,
-        Some(encoding) => Box::new(move |line: &[u8]| charset::decode(encoding, line)),
+        Some(encoding) => Box::new(move |run: &[u8]| charset::decode(encoding, run)),
         None => {
             let decoder = charset_decoder(lower.as_bytes())?;
-            Box::new(move |line: &[u8]| Some(decoder(line)))
+            Box::new(move |run: &[u8]| Some(decoder(run)))
         }
     };
+    let high: Vec<u8> = (0x80..=0xFF).collect();
+    let single_byte = decode(&high)?.chars().count() == high.len();
     let mut text = String::with_capacity(bytes.len() + bytes.len() / 4);
     let mut map = OffsetMap::default();
     let mut source = 0;
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
-        let decoded = decode(line)?;
-        if decoded.chars().count() == line.len() {
+    if single_byte {
+        let decoded = decode(bytes)?;
+        if decoded.chars().count() == bytes.len() {
             for c in decoded.chars() {
                 text.push(c);
                 source += 1;
@@ -324,12 +331,29 @@ fn declared<'a>(bytes: &'a [u8], label: &str) -> Option<DecodedText<'a>> {
                     map.push(text.len(), source);
                 }
             }
-        } else {
-            map.push(text.len(), source);
-            text.push_str(&decoded);
-            source += line.len();
-            map.push(text.len(), source);
+            return Some(DecodedText { text: Cow::Owned(text), encoding: lower, why: Some("<meta> declaration"), map: SourceMap::Checkpoints(map), source_len: bytes.len() });
         }
+    }
+    let stateful = host == Some("iso-2022-jp");
+    let mut push_run = |run: &[u8], text: &mut String, source: &mut usize| -> Option<()> {
+        if run.is_ascii() && !stateful {
+            // ASCII is itself in these charsets (and the shift is unchanged); not in
+            // ISO-2022-JP, whose escapes are ASCII bytes.
+            text.push_str(std::str::from_utf8(run).ok()?);
+        } else {
+            map.push(text.len(), *source);
+            text.push_str(&decode(run)?);
+            map.push(text.len(), *source + run.len());
+        }
+        *source += run.len();
+        Some(())
+    };
+    let boundary = |b: &u8| if stateful { *b == b'\n' } else { *b < 0x30 };
+    for run in bytes.split_inclusive(boundary) {
+        // The boundary byte ends the run; it is ASCII and maps to itself.
+        let (body, end) = run.split_at(run.len() - usize::from(run.last().is_some_and(boundary)));
+        push_run(body, &mut text, &mut source)?;
+        push_run(end, &mut text, &mut source)?;
     }
     Some(DecodedText { text: Cow::Owned(text), encoding: lower, why: Some("<meta> declaration"), map: SourceMap::Checkpoints(map), source_len: bytes.len() })
 }
@@ -443,7 +467,14 @@ mod tests {
         assert_eq!(decoded.encoding, "shift_jis");
         assert!(decoded.text.contains("パスワード: Verano2024!"), "{}", decoded.text);
         let at = decoded.text.find("パ").unwrap();
-        assert_eq!(decoded.to_source(at, decoded.text.len()).0, http_equiv.iter().position(|&b| b == b'\n').unwrap() + 1, "exact to the line");
+        assert_eq!(decoded.to_source(at, decoded.text.len()).0, http_equiv.iter().position(|&b| b == b'\n').unwrap() + 1);
+        let at = decoded.text.find("Verano").unwrap();
+        let (s, e) = decoded.to_source(at, at + 11);
+        assert_eq!(&http_equiv[s..e], b"Verano2024!", "exact inside a line");
+        // ISO-2022-JP carries state across runs: exact to the line.
+        let jis = b"<meta charset=\"iso-2022-jp\">\n\x1b$B%Q%9%o!<%I\x1b(B: Verano2024!\n\xff";
+        let decoded = decode_text(jis);
+        assert!(decoded.text.contains("パスワード: Verano2024!"), "{}", decoded.text);
         // Labels that would hide the text are not honoured.
         for label in ["utf-16", "replacement", "iso-2022-kr", "x-unknown"] {
             let bytes = format!("<meta charset={label}>\nPassword: caf\u{e9}").into_bytes();
