@@ -19,14 +19,30 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Findings that an allow-list or inline suppression silenced; listed, never dropped.
     pub suppressed: Vec<Suppressed>,
-    /// Parts of the input that were not scanned, and why.
+    /// Parts that hold no text and were not scanned (images, audio, video, fonts), and
+    /// why. They change nothing.
     pub skipped: Vec<Skipped>,
+    /// Parts that could hold text and were not read (an unknown or undecodable part, an
+    /// encrypted archive or PDF, a part past a limit, a multipart that could not be
+    /// split), and why. When any are listed the verdict is at least the policy's
+    /// `[unscanned]` action, `warn` by default and never `pass`.
+    #[serde(default)]
+    pub unscanned: Vec<Skipped>,
     /// Findings beyond `limits.maxFindings`, counted but not listed.
     pub truncated: usize,
     /// What decoding noticed without skipping anything (e.g. an unknown charset read as
     /// UTF-8 with replacement), prefixed with the part.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+impl Report {
+    /// Raises the verdict to `action` when something that could hold text was not read.
+    pub fn hold_unscanned(&mut self, action: Action) {
+        if !self.unscanned.is_empty() {
+            self.verdict = self.verdict.max(action);
+        }
+    }
 }
 
 /// One secret (or placeholder of one), located and redacted.
@@ -84,7 +100,7 @@ pub struct Suppressed {
     pub reason: Option<String>,
 }
 
-/// Something not scanned.
+/// Something not scanned: a media part in `skipped`, a part that could hold text in `unscanned`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Skipped {

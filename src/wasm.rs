@@ -126,7 +126,11 @@ export interface Report {
   /** Findings in source order. */
   findings: Finding[];
   suppressed: Suppressed[];
+  /** Parts that hold no text (images, audio, video, fonts): listed, no effect on the verdict. */
   skipped: Skipped[];
+  /** Parts that could hold text and were not read; when any are listed the verdict is at
+   * least the policy's `[unscanned]` action (`warn` by default, never `pass`). */
+  unscanned: Skipped[];
   /** Findings beyond the policy's `limits.maxFindings`: counted, not listed. */
   truncated: number;
   /** Remarks on how the input was read (a charset decoded by fallback, a part skipped);
@@ -205,6 +209,8 @@ export interface Policy {
   actions?: ActionEntry[];
   allow?: Allow;
   limits?: Limits;
+  /** The least verdict of a document with parts that could hold text and were not read. */
+  unscanned?: { action?: "warn" | "block" };
   rules?: Rule[];
 }
 /** A policy as TOML or JSON text, or as a plain object. */

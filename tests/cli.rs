@@ -127,11 +127,11 @@ fn hostile_files_finish_quickly() {
     assert!(t.elapsed().as_secs() < 30, "took {:?}", t.elapsed());
     assert_eq!(out.status.code(), Some(1));
     no_secret(&out);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("binary file"), "{text}");
+    // Bytes without a known signature are read as text (windows-1252 where not UTF-8):
+    // nothing unread passes silently, and neither file is an error.
     let out = sendguard(&["scan", &bad_utf8]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
+    assert_eq!(out.status.code(), Some(1), "the Latin-1 label is read: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("password-label"));
 }
 
 #[test]

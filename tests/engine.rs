@@ -193,9 +193,12 @@ fn unsafe_or_malformed_rules_are_refused_with_the_rule_named() {
 }
 
 #[test]
-fn invalid_utf8_is_an_input_error() {
-    let err = Engine::default_policy().scan_bytes(b"Password: \xff\xfe", &ScanOptions::default()).expect_err("invalid UTF-8");
-    assert_eq!(err.kind(), ErrorKind::Input);
+fn invalid_utf8_is_read_as_windows_1252() {
+    // Not an error: a scanner that refuses a Latin-1 file lets it through unread.
+    let bytes = b"Contrase\xf1a: Xq7#vB2m9L \xff\xfe";
+    let r = Engine::default_policy().scan_bytes(bytes, &ScanOptions::default()).expect("any bytes are text");
+    assert_eq!(r.verdict, Action::Block);
+    assert_eq!(&bytes[r.findings[0].start..r.findings[0].end], b"Xq7#vB2m9L", "offsets into the bytes");
 }
 
 #[test]
@@ -211,7 +214,7 @@ fn large_inputs_finish_and_limits_are_reported() {
     let r = small.scan(&"x".repeat(100), &ScanOptions::default());
     assert_eq!(r.verdict, Action::Warn);
     assert_eq!(r.findings[0].category, Category::Limit);
-    assert_eq!(r.skipped.len(), 1);
+    assert_eq!(r.unscanned.len(), 1, "the bytes past the limit could hold text");
 }
 
 #[test]

@@ -19,7 +19,7 @@ import { Engine } from 'sendguard';
 
 /** The error `sendMail` rejects with when sendguard stops a message. */
 export class SendguardRejected extends Error {
-  constructor(message, { action, verdict, findings, reason, counts }) {
+  constructor(message, { action, verdict, findings, reason, counts, unscanned = [] }) {
     super(message);
     this.name = 'SendguardRejected';
     /** `ESENDGUARD_BLOCKED` (the message itself), `ESENDGUARD_HOLD` or `ESENDGUARD_HALT` (the run). */
@@ -30,6 +30,8 @@ export class SendguardRejected extends Error {
     this.findings = findings;
     this.reason = reason;
     this.counts = counts;
+    /** The parts that could hold text and were not read (`attachment:export.zip`). */
+    this.unscanned = unscanned;
   }
 }
 
@@ -57,11 +59,14 @@ function where(f) {
  * - `guard`: a RunGuard shared by the run (optional; without one only blocked messages fail);
  * - `context`: the scan context, or a function `(mailData) => context` (default `generic`);
  * - `now`: the clock in ms for the guard (default `Date.now`);
- * - `onDecision`: called with `{ action, verdict, findings, reason }` for every message.
+ * - `holdUnscanned`: hold a message with parts that could hold text and were not read
+ *   (`report.unscanned`: an archive, an unknown binary, a part past a limit), whatever the
+ *   verdict (default `true`: a check that did not read a part cannot vouch for it);
+ * - `onDecision`: called with `{ action, verdict, findings, reason, unscanned }` for every message.
  * Per message, `mail.sendguard = { context?, triggeredAt?, template?, fingerprint? }` is read
  * and removed before the message is built.
  */
-export function sendguard({ engine = new Engine(), guard = null, context = 'generic', now = Date.now, onDecision } = {}) {
+export function sendguard({ engine = new Engine(), guard = null, context = 'generic', now = Date.now, holdUnscanned = true, onDecision } = {}) {
   return function sendguardCompile(mail, callback) {
     const data = mail.data;
     const meta = data.sendguard ?? {};
@@ -87,7 +92,14 @@ export function sendguard({ engine = new Engine(), guard = null, context = 'gene
           reason = d.reason;
           counts = d.counts;
         }
-        decision = { action, verdict: report.verdict, findings, reason, counts };
+        const unscanned = (report.unscanned ?? []).map((u) => u.part);
+        let heldUnscanned = false;
+        if (holdUnscanned && unscanned.length && action === 'send') {
+          action = 'hold';
+          reason = `${unscanned.length} part(s) could not be read (${unscanned.join(', ')})`;
+          heldUnscanned = true;
+        }
+        decision = { action, verdict: report.verdict, findings, reason, counts, unscanned, heldUnscanned };
       } catch (err) {
         // fail closed: a message that cannot be scanned or judged is not sent
         const why = err?.code ? `${err.code}: ${err.message}` : 'the message could not be checked';
@@ -103,7 +115,8 @@ export function sendguard({ engine = new Engine(), guard = null, context = 'gene
       const named = (blocking.length ? blocking : decision.findings).map(where);
       const what = decision.failedClosed
         ? 'held (fail closed)'
-        : decision.verdict === 'block' ? `blocked by ${named.join(', ') || 'sendguard'}` : `${decision.action} by the run guard`;
+        : decision.verdict === 'block' ? `blocked by ${named.join(', ') || 'sendguard'}`
+        : decision.heldUnscanned ? 'held: it has parts sendguard could not read' : `${decision.action} by the run guard`;
       callback(new SendguardRejected(`sendguard: message not sent, ${what}; ${decision.action}: ${decision.reason}`, decision));
     });
   };

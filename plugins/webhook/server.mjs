@@ -112,21 +112,23 @@ function scan(engine, message) {
   }
   let verdict = 'pass';
   const findings = [];
+  const unscanned = reports.flatMap((r) => (r.unscanned ?? []).map((u) => u.part));
   for (const r of reports) {
     if (RANK[r.verdict] > RANK[verdict]) verdict = r.verdict;
     for (const f of r.findings) {
       findings.push({ ruleId: f.ruleId, category: f.category, action: f.action, part: r.part ?? f.part ?? null, line: f.line, column: f.column, redacted: f.redacted });
     }
   }
-  return { verdict, findings };
+  return { verdict, findings, unscanned };
 }
 
 /**
  * Makes the service (not yet listening). Options: `engine`, `store` (MemoryStore by default),
  * `limits`, `token`, `maxBody`, `clientClock`, `log` (a function taking a log object),
- * `now` (ms clock).
+ * `now` (ms clock), `holdUnscanned` (default true: a message with parts that could hold
+ * text and were not read, `report.unscanned`, is answered `hold` whatever its verdict).
  */
-export function createService({ engine = new Engine(), limits = DEFAULT_LIMITS, store = new MemoryStore({ limits }), token = null, maxBody = 1 << 20, clientClock = false, log = jsonLogger(String(process.pid)), now = Date.now } = {}) {
+export function createService({ engine = new Engine(), limits = DEFAULT_LIMITS, store = new MemoryStore({ limits }), token = null, maxBody = 1 << 20, clientClock = false, log = jsonLogger(String(process.pid)), now = Date.now, holdUnscanned = true } = {}) {
   const tokenDigest = token ? digest(token) : null;
 
   function authorized(req) {
@@ -149,7 +151,7 @@ export function createService({ engine = new Engine(), limits = DEFAULT_LIMITS, 
       if (req.method !== 'POST') throw new HttpError(405, 'use POST');
       const { run, message } = validateCheck(parseJson(await readBody(req, maxBody)));
       entry.run = run;
-      const { verdict, findings } = scan(engine, message);
+      const { verdict, findings, unscanned } = scan(engine, message);
       entry.verdict = verdict;
       entry.rules = [...new Set(findings.map((f) => f.ruleId))];
       const check = { recipient: message.to, at: clientClock && message.at != null ? message.at : now(), verdict };
@@ -158,10 +160,15 @@ export function createService({ engine = new Engine(), limits = DEFAULT_LIMITS, 
       if (message.fingerprint) check.fingerprint = message.fingerprint;
       const d = await store.transact(run, true, (guard) => guard.check(check));
       // belt and braces: a blocked message is never answered `send`
-      const action = verdict === 'block' && d.action === 'send' ? 'hold' : d.action;
+      let action = verdict === 'block' && d.action === 'send' ? 'hold' : d.action;
+      let reason = d.reason;
+      if (holdUnscanned && unscanned.length && action === 'send') {
+        action = 'hold';
+        reason = `${unscanned.length} part(s) could not be read (${unscanned.join(', ')})`;
+      }
       entry.action = action;
-      entry.reason = d.reason;
-      return [200, { action, verdict, reason: d.reason, counts: d.counts, findings }];
+      entry.reason = reason;
+      return [200, { action, verdict, reason, counts: d.counts, findings, unscanned }];
     }
     const m = /^\/v1\/runs\/([^/]+)(\/reset)?$/.exec(path);
     if (m) {

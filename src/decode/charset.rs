@@ -118,7 +118,7 @@ fn x_user_defined(byte: u8) -> char {
 
 /// UTF-16 code units to text as the Encoding Standard decodes them: an unpaired surrogate
 /// is U+FFFD, and so is an unfinished end (odd byte, lead surrogate, or both: one U+FFFD).
-fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
+pub(crate) fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
     let mut text = String::with_capacity(bytes.len());
     let mut lead: Option<u16> = None;
     for pair in bytes.chunks_exact(2) {

@@ -1,4 +1,4 @@
-//! Decoding: turn what the caller gave (plain text, HTML, later MIME) into *views*.
+//! Decoding: turn what the caller gave (bytes in any encoding, HTML, MIME) into *views*.
 //!
 //! A [`View`] is the text the detectors read plus an [`OffsetMap`] from every view
 //! offset back to a byte offset in the source, so that a finding always points into
@@ -8,6 +8,8 @@ mod charset;
 pub mod html;
 pub mod mime;
 pub mod pdf;
+pub mod sniff;
+pub mod text;
 
 /// Text for the detectors, with the way back to the source.
 #[derive(Debug, Clone)]

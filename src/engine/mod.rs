@@ -179,10 +179,14 @@ impl Engine {
         scan::scan_text(self, text, options)
     }
 
-    /// Scans bytes: a raw message (`format: eml`, or sniffed), or text in UTF-8.
+    /// Scans bytes: a raw message (`format: eml`, or sniffed), or text in any encoding
+    /// ([`crate::decode::text`]: a byte-order mark, UTF-16/32 by its NUL bytes, UTF-8, a
+    /// `<meta>` charset, else windows-1252 for the bytes that are not UTF-8). With `auto`,
+    /// media without text are skipped and archives listed as unscanned. Findings' `start`
+    /// and `end` are byte offsets into `bytes`.
     ///
-    /// Invalid UTF-8 in a text document is an `input` error; raw messages are decoded part
-    /// by part and never fail as a whole.
+    /// Does not fail today (the `Result` is kept for inputs a future format may refuse):
+    /// raw messages are decoded part by part, and any other bytes are read as text.
     pub fn scan_bytes(&self, bytes: &[u8], options: &ScanOptions) -> Result<Report, Error> {
         scan::scan_bytes(self, bytes, options)
     }

@@ -7,7 +7,7 @@ use super::suppress::{self, Directive};
 use super::runs::Runs;
 use super::window;
 use super::{Engine, ScanOptions};
-use crate::decode::{html, mime, OffsetMap};
+use crate::decode::{html, mime, pdf, sniff, text, OffsetMap};
 use crate::error::Error;
 use crate::policy::{Action, Category, Confidence, Context, Detector, Format, Kind, Source};
 use crate::report::{redact, Finding, Position, Positions, Report, Skipped, Suppressed};
@@ -32,14 +32,14 @@ pub(super) struct Hit {
 
 pub(super) fn scan_text(engine: &Engine, text: &str, options: &ScanOptions) -> Report {
     let limit = engine.policy.limits.max_document_bytes;
-    let mut skipped = Vec::new();
+    let mut unread = Vec::new();
     let mut cut = None;
     let text = if text.len() > limit {
         let mut end = limit;
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        skipped.push(Skipped {
+        unread.push(Skipped {
             part: format!("bytes {end}..{}", text.len()),
             reason: format!("document is larger than limits.maxDocumentBytes ({limit} bytes)"),
         });
@@ -55,7 +55,8 @@ pub(super) fn scan_text(engine: &Engine, text: &str, options: &ScanOptions) -> R
         report.verdict = report.verdict.max(f.action);
         report.findings.push(f);
     }
-    report.skipped.extend(skipped);
+    report.unscanned.extend(unread);
+    report.hold_unscanned(engine.policy.unscanned.action.into());
     report
 }
 
@@ -68,13 +69,58 @@ pub(super) fn scan_bytes(engine: &Engine, bytes: &[u8], options: &ScanOptions) -
     if is_message {
         return Ok(scan_message(engine, bytes, options));
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(scan_text(engine, text, options)),
-        Err(e) => Err(Error::input(format!(
-            "input is not valid UTF-8 (first invalid byte at offset {}); pass format \"eml\" for a raw message",
-            e.valid_up_to()
-        ))),
+    let action = engine.policy.unscanned.action.into();
+    if options.format == Format::Auto {
+        if let Some(mut report) = scan_sniffed(engine, bytes, options) {
+            report.hold_unscanned(action);
+            return Ok(report);
+        }
     }
+    // Any bytes are text in some encoding (crate::decode::text); findings point into the bytes.
+    let decoded = text::decode_text(bytes);
+    let mut report = scan_text(engine, &decoded.text, options);
+    if !decoded.is_identity() {
+        let locate = |f: &mut Finding| (f.start, f.end) = decoded.to_source(f.start, f.end);
+        report.findings.iter_mut().for_each(locate);
+        report.suppressed.iter_mut().for_each(|s| locate(&mut s.finding));
+        report.notes.extend(decoded.note());
+    }
+    report.hold_unscanned(action);
+    Ok(report)
+}
+
+/// Bytes whose signature says they are no text file ([`sniff`]): media are skipped, a
+/// container is unscanned, a PDF's text is scanned (offsets into that text). `None` for
+/// anything else.
+fn scan_sniffed(engine: &Engine, bytes: &[u8], options: &ScanOptions) -> Option<Report> {
+    let empty = || Report { context: options.context, ..Report::default() };
+    Some(match sniff::sniff(bytes)? {
+        sniff::Sniffed::Media(media) => {
+            let mut report = empty();
+            report.skipped.push(Skipped { part: "file".into(), reason: format!("{media} holds no text; not scanned") });
+            report
+        }
+        sniff::Sniffed::Container(container) => {
+            let mut report = empty();
+            report.unscanned.push(Skipped { part: "file".into(), reason: format!("{container} is not opened; what it holds was not scanned") });
+            report
+        }
+        sniff::Sniffed::Pdf => {
+            let pdf = pdf::extract_text(bytes, engine.policy.limits.max_part_bytes);
+            let mut report = if pdf.text.trim().is_empty() {
+                let mut report = empty();
+                report.unscanned.push(Skipped { part: "file".into(), reason: format!("PDF with no extractable text ({})", pdf.notes.join("; ")) });
+                report
+            } else {
+                scan_text(engine, &pdf.text, &ScanOptions { format: Format::Text, ..options.clone() })
+            };
+            if pdf.truncated {
+                report.unscanned.push(Skipped { part: "file".into(), reason: format!("PDF text after {} bytes (limits.maxPartBytes) not read", engine.policy.limits.max_part_bytes) });
+            }
+            report.notes.extend(pdf.notes);
+            report
+        }
+    })
 }
 
 /// Scans a raw message: every text-bearing part and the recipient-visible headers, each
@@ -99,16 +145,21 @@ fn scan_message(engine: &Engine, raw: &[u8], options: &ScanOptions) -> Report {
         report.findings.append(&mut r.findings);
         report.suppressed.append(&mut r.suppressed);
         report.truncated += r.truncated;
-        report.skipped.extend(r.skipped.into_iter().map(|s| Skipped { part: format!("{}: {}", part.path, s.part), reason: s.reason }));
+        let within = |s: Skipped| Skipped { part: format!("{}: {}", part.path, s.part), reason: s.reason };
+        report.skipped.extend(r.skipped.into_iter().map(&within));
+        report.unscanned.extend(r.unscanned.into_iter().map(&within));
         report.notes.extend(part.notes.iter().map(|n| format!("{}: {n}", part.path)));
     }
     report.skipped.extend(decoded.skipped);
+    report.unscanned.extend(decoded.unscanned);
+    report.notes.extend(decoded.notes);
     for limit in decoded.limits_hit {
         let mut f = meta_finding(engine, "", options.context, 0, 0, "limit", Category::Limit, String::new(), format!("{limit}; what was not read was not scanned"));
         f.part = Some("message".to_owned());
         report.verdict = report.verdict.max(f.action);
         report.findings.push(f);
     }
+    report.hold_unscanned(engine.policy.unscanned.action.into());
     report
 }
 

@@ -60,7 +60,7 @@ impl Policy {
     /// Resolves `extends`: with `extends = "default"` the result is the default policy with
     /// this policy's `disable` applied, its rules added (a rule with an existing id replaces
     /// it), its actions appended (so they win ties), its allow-lists added and its limits
-    /// taking over. Without `extends` the policy is returned as it is.
+    /// and `[unscanned]` action taking over. Without `extends` the policy is returned as it is.
     pub fn resolve(self) -> Result<Policy, Error> {
         match self.extends.as_deref() {
             None => Ok(self),
@@ -84,6 +84,9 @@ impl Policy {
                 base.allow.paths.extend(self.allow.paths);
                 if !self.limits.is_default() {
                     base.limits = self.limits;
+                }
+                if !self.unscanned.is_default() {
+                    base.unscanned = self.unscanned;
                 }
                 base.description = self.description.or(base.description);
                 base.extends = None;

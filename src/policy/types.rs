@@ -25,6 +25,9 @@ pub struct Policy {
     /// Resource limits for compiling and scanning.
     #[serde(default, skip_serializing_if = "Limits::is_default")]
     pub limits: Limits,
+    /// What a document with parts that could hold text and were not read gets.
+    #[serde(default, skip_serializing_if = "Unscanned::is_default")]
+    pub unscanned: Unscanned,
     /// The rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
@@ -387,6 +390,45 @@ impl Allow {
     /// True when nothing is allowed.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty() && self.value_hashes.is_empty() && self.paths.is_empty()
+    }
+}
+
+/// The `[unscanned]` table: the least verdict of a document that lists parts which could
+/// hold text and were not read (an unknown or undecodable part, an encrypted archive or
+/// PDF, a part past a limit, a multipart that could not be split). There is no `pass`:
+/// a check in the send path must never say pass for what it did not read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Unscanned {
+    /// `warn` (the default) or `block`.
+    #[serde(default)]
+    pub action: UnscannedAction,
+}
+
+impl Unscanned {
+    /// True for the default (`warn`).
+    pub fn is_default(&self) -> bool {
+        *self == Unscanned::default()
+    }
+}
+
+/// The actions that `[unscanned]` accepts: [`Action`] without `pass`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnscannedAction {
+    /// Let the message go, and say what was not read.
+    #[default]
+    Warn,
+    /// Stop the message.
+    Block,
+}
+
+impl From<UnscannedAction> for Action {
+    fn from(action: UnscannedAction) -> Action {
+        match action {
+            UnscannedAction::Warn => Action::Warn,
+            UnscannedAction::Block => Action::Block,
+        }
     }
 }
 

@@ -84,6 +84,22 @@ test('old mail: a held message fails with ESENDGUARD_HOLD and the run goes on', 
   assert.equal(guard.summary().counts.sent, 1);
 });
 
+test('a message with an attachment that could hold text and was not read is held, naming it', async () => {
+  const zip = Buffer.from('504b0304140000000800', 'hex');
+  const extra = { text: 'Your export is attached.', attachments: [{ filename: 'export.zip', content: zip }] };
+  await assert.rejects(transport('json').sendMail({ ...base, ...extra }), (err) => {
+    assert.equal(err.code, 'ESENDGUARD_HOLD');
+    assert.deepEqual(err.unscanned, ['attachment:export.zip']);
+    assert.match(err.message, /could not be read \(attachment:export\.zip\)/);
+    return true;
+  });
+  // An image holds no text: listed as skipped by the engine, the message goes.
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  await transport('json').sendMail({ ...base, text: 'Our logo.', attachments: [{ filename: 'logo.png', content: png }] });
+  // Opting out sends it.
+  await transport('json', { holdUnscanned: false }).sendMail({ ...base, ...extra });
+});
+
 test('fails closed: an engine that throws holds the message', async () => {
   const broken = { scanBytes() { throw Object.assign(new Error('boom'), { code: 'internal' }); } };
   const t = nodemailer.createTransport({ jsonTransport: true });

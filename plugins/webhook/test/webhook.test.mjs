@@ -106,6 +106,16 @@ test('a raw .eml message is scanned part by part', async () => {
   assert.notEqual(r.body.action, 'send');
 });
 
+test('a message with a part that could hold text and was not read is held, naming the part', async () => {
+  const raw = 'From: a@example.com\r\nTo: b@customers.example\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+    + '--b\r\nContent-Type: text/plain\r\n\r\nYour export is attached.\r\n'
+    + '--b\r\nContent-Type: application/zip; name="export.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\nUEsDBBQAAAAIAA==\r\n--b--\r\n';
+  const r = await call(base, 'POST', '/v1/check', { body: { run: 'unscanned', message: { to: 'b@customers.example', raw } }, token: TOKEN });
+  assert.equal(r.status, 200);
+  assert.deepEqual([r.body.action, r.body.verdict, r.body.unscanned], ['hold', 'warn', ['attachment:export.zip']]);
+  assert.match(r.body.reason, /could not be read \(attachment:export\.zip\)/);
+});
+
 test('concurrent requests from one run: exact counts, and nothing sent after the leak', async () => {
   const items = billingRun({ count: 300, leakFrom: Infinity, seed: 21 });
   const answers = await Promise.all(items.map((it) => call(base, 'POST', '/v1/check', { token: TOKEN, body: { run: 'r7', message: { to: it.to, subject: it.subject, html: it.html, context: 'invoice', at: it.at } } })));

@@ -21,21 +21,32 @@ fn main() -> ExitCode {
         }
     };
     match command {
-        Command::Help => {
-            println!("{}", args::USAGE);
-            ExitCode::SUCCESS
-        }
-        Command::Version => {
-            println!("sendguard {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        Command::PolicyDefault => {
-            print!("{}", default_policy_toml());
-            ExitCode::SUCCESS
-        }
+        Command::Help => emit(&format!("{}\n", args::USAGE)),
+        Command::Version => emit(&format!("sendguard {}\n", env!("CARGO_PKG_VERSION"))),
+        Command::PolicyDefault => emit(default_policy_toml()),
         Command::PolicyCheck(file) => policy_check(&file),
         Command::Scan(a) => scan(a),
     }
+}
+
+/// Writes `text` to standard output. A reader that stopped early (`| head -1`) closes the
+/// pipe: that ends the program quietly with success, as in ripgrep, where `print!` would
+/// panic; any other write error is exit 2.
+fn emit(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => write_failed(&e),
+    }
+}
+
+/// The exit for a failed write to standard output: 0 for a closed pipe, else 2 with a message.
+fn write_failed(e: &std::io::Error) -> ExitCode {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("sendguard: cannot write output: {e}");
+    ExitCode::from(2)
 }
 
 fn load_engine(path: Option<&str>) -> Result<Engine, String> {
@@ -59,16 +70,16 @@ fn policy_check(file: &str) -> ExitCode {
     let failures = engine.check_examples();
     let rules = engine.policy().rules.len();
     if failures.is_empty() {
-        println!("{file}: {rules} rules compile; every example is found and no counter-example is");
+        let mut text = format!("{file}: {rules} rules compile; every example is found and no counter-example is\n");
         let whole = engine.whole_document_rules();
         if !whole.is_empty() {
-            println!(
-                "{file}: {} rule(s) search the whole document when a keyword occurs (a match may lack a keyword, or has no length bound and may hold spaces and newlines): {}",
+            text.push_str(&format!(
+                "{file}: {} rule(s) search the whole document when a keyword occurs (a match may lack a keyword, or has no length bound and may hold spaces and newlines): {}\n",
                 whole.len(),
                 whole.join(", ")
-            );
+            ));
         }
-        ExitCode::SUCCESS
+        emit(&text)
     } else {
         for f in &failures {
             eprintln!("sendguard: {file}: {f}");
@@ -92,6 +103,9 @@ fn scan(a: args::ScanArgs) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut bytes = Vec::new();
+    // Set when the reader closed the pipe: output stops, the scan does not, so that the
+    // exit status still says whether anything blocks (`| head` with pipefail stays honest).
+    let mut closed = false;
     for path in walk::files(&a.paths, &mut |msg| {
         eprintln!("sendguard: {msg}");
         errors += 1;
@@ -105,20 +119,24 @@ fn scan(a: args::ScanArgs) -> ExitCode {
         }
         let display = path.display().to_string();
         let mut options = ScanOptions { context: a.context, kind: a.kind, path: Some(display.clone()), ..ScanOptions::default() };
+        // No file is skipped for NUL bytes: UTF-16 has them, and the library reads any
+        // bytes as text, skips media by their signature and lists what it cannot open.
         if walk::is_eml(&path, &bytes) {
             options.format = Format::Eml;
-        } else if walk::is_binary(&bytes) {
-            printer.binary(&mut out, &display);
-            continue;
         } else if walk::has_html_extension(&path) {
             options.format = Format::Html;
         }
         match engine.scan_bytes(&bytes, &options) {
             Ok(report) => {
                 blocked |= report.verdict == Action::Block;
+                if closed {
+                    continue;
+                }
                 if let Err(e) = printer.report(&mut out, &display, &report) {
-                    eprintln!("sendguard: cannot write output: {e}");
-                    return ExitCode::from(2);
+                    if e.kind() != std::io::ErrorKind::BrokenPipe {
+                        return write_failed(&e);
+                    }
+                    closed = true;
                 }
             }
             Err(e) => {
@@ -127,10 +145,14 @@ fn scan(a: args::ScanArgs) -> ExitCode {
             }
         }
     }
-    if let Err(e) = printer.finish(&mut out).and_then(|_| out.flush()) {
-        eprintln!("sendguard: cannot write output: {e}");
-        return ExitCode::from(2);
+    if !closed {
+        if let Err(e) = printer.finish(&mut out).and_then(|_| out.flush()) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return write_failed(&e);
+            }
+        }
     }
+    // Output still buffered for a closed pipe is dropped here; its error changes nothing.
     if errors > 0 {
         ExitCode::from(2)
     } else if blocked {

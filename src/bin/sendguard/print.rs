@@ -11,6 +11,9 @@ pub struct Printer {
     color: bool,
     files: usize,
     verdicts: [usize; 3],
+    /// Parts that could hold text and were not read, and the files with any.
+    unscanned: usize,
+    unscanned_files: usize,
     sarif_results: Vec<Value>,
     sarif_rules: Vec<Value>,
     sarif_rule_ids: std::collections::HashSet<String>,
@@ -23,22 +26,19 @@ impl Printer {
             color,
             files: 0,
             verdicts: [0; 3],
+            unscanned: 0,
+            unscanned_files: 0,
             sarif_results: Vec::new(),
             sarif_rules: Vec::new(),
             sarif_rule_ids: Default::default(),
         }
     }
 
-    /// A file that was not scanned because it is binary.
-    pub fn binary(&mut self, out: &mut dyn Write, path: &str) {
-        let mut report = Report::default();
-        report.skipped.push(sendguard::Skipped { part: "file".into(), reason: "binary file (NUL bytes); not scanned".into() });
-        let _ = self.report(out, path, &report);
-    }
-
     pub fn report(&mut self, out: &mut dyn Write, path: &str, report: &Report) -> io::Result<()> {
         self.files += 1;
         self.verdicts[report.verdict as usize] += 1;
+        self.unscanned += report.unscanned.len();
+        self.unscanned_files += usize::from(!report.unscanned.is_empty());
         match self.format {
             OutputFormat::Json => {
                 let line = json!({
@@ -50,6 +50,7 @@ impl Printer {
                     "findings": report.findings,
                     "suppressed": report.suppressed,
                     "skipped": report.skipped,
+                    "unscanned": report.unscanned,
                     "truncated": report.truncated,
                 });
                 writeln!(out, "{line}")
@@ -100,6 +101,9 @@ impl Printer {
         }
         for s in &report.skipped {
             writeln!(out, "{}: {} {}: {}", path, self.paint("2", "skipped"), s.part, s.reason)?;
+        }
+        for s in &report.unscanned {
+            writeln!(out, "{}: {} {}: {}", path, self.paint("1;33", "unscanned"), s.part, s.reason)?;
         }
         Ok(())
     }
@@ -163,7 +167,11 @@ impl Printer {
             }
             OutputFormat::Text => {
                 let [pass, warn, block] = self.verdicts;
-                writeln!(out, "{} file(s) scanned: {} block, {} warn, {} pass", self.files, block, warn, pass)
+                write!(out, "{} file(s) scanned: {} block, {} warn, {} pass", self.files, block, warn, pass)?;
+                match self.unscanned {
+                    0 => writeln!(out),
+                    n => writeln!(out, "; {n} part(s) not read in {} file(s) (unscanned)", self.unscanned_files),
+                }
             }
             OutputFormat::Json => Ok(()),
         }

@@ -63,12 +63,3 @@ pub fn has_html_extension(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
     matches!(ext.as_deref(), Some("html") | Some("htm") | Some("xhtml"))
 }
-
-/// A NUL byte in the first 8 KiB: not text.
-pub fn is_binary(bytes: &[u8]) -> bool {
-    memchr_nul(&bytes[..bytes.len().min(8192)])
-}
-
-fn memchr_nul(b: &[u8]) -> bool {
-    b.contains(&0)
-}
