@@ -36,6 +36,9 @@ pub mod wasm;
 
 pub use engine::{Engine, EngineBuilder, RuleInfo, ScanOptions};
 pub use error::{Error, ErrorKind};
-pub use guard::{GuardAction, GuardCheck, GuardCounts, GuardDecision, GuardLimits, GuardState, GuardSummary, RunGuard};
+pub use guard::{
+    CountKeys, GuardAction, GuardCheck, GuardCounts, GuardDecision, GuardLimits, GuardState, GuardStep, GuardSummary, KeyCounts,
+    RunGuard,
+};
 pub use policy::{Action, Category, Confidence, Context, Format, Kind, Policy, Rule, Source};
 pub use report::{Finding, Report, Skipped, Suppressed};

@@ -17,7 +17,7 @@
 
 use crate::engine::{Engine, ScanOptions};
 use crate::error::Error;
-use crate::guard::{GuardCheck, GuardLimits, GuardState, RunGuard};
+use crate::guard::{GuardCheck, GuardLimits, GuardState, KeyCounts, RunGuard};
 use crate::policy::{Context, Format, Kind};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -294,16 +294,45 @@ export interface GuardHalt {
   /** 1-based number of the check that tripped it. */
   check: number;
 }
-/** A guard's whole state: a plain, JSON-serialisable value for the host's own store. */
+/**
+ * A guard's whole state: a plain, JSON-serialisable value for the host's own store. Its size
+ * is bounded by the limits, except `recipients`/`fingerprints` of `check()` (empty for a
+ * guard used through `checkWith()`). `fromState()` also reads version 1 (`window` times).
+ */
 export interface GuardState {
+  /** 2 (written); 1 is still read. */
   version: number;
   limits: GuardLimits;
   counts: GuardCounts;
   halt?: GuardHalt;
   clock?: number;
+  /** The minute's 60 one-second counters, oldest first, the last holding the clock. */
+  minute?: number[];
+  /** The hour's 60 one-minute counters, as `minute`. */
+  hour?: number[];
+  /** Version 1 only: times in the longest window. */
   window?: number[];
+  /** Sent per recipient, keyed by 32 hex digits of a digest (never the address). */
   recipients?: Record<string, number>;
   fingerprints?: Record<string, number>;
+}
+/** The names of the counts a check needs from a store that keeps them beside the guard. */
+export interface CountKeys {
+  /** `r:` and 32 hex digits: the recipient's count (a digest, never the address). */
+  recipient: string;
+  /** `f:` and 32 hex digits, or null when the check has no fingerprint. */
+  fingerprint: string | null;
+}
+/** What the store read for a check's `CountKeys` (absent means 0). */
+export interface KeyCounts {
+  recipient?: number;
+  fingerprint?: number;
+}
+/** The answer of `checkWith()`: the decision, and the count names to add one to. */
+export interface GuardStep {
+  decision: GuardDecision;
+  /** Store these increments in the same transaction as the new state, or neither. */
+  increments: string[];
 }
 "#;
 
@@ -522,6 +551,30 @@ impl JsRunGuard {
     ) -> Result<JsValue, JsValue> {
         let message: GuardCheck = from_js(message, "RunGuard.check message")?;
         to_js(&self.guard.check(&message), "the guard decision")
+    }
+
+    /// Judges one message as `check` does, with the per-recipient and per-fingerprint
+    /// counts read from the caller's store (for the names of `RunGuard.countKeys(message)`);
+    /// the answer says which of them to add one to. Nothing changes when it throws.
+    #[wasm_bindgen(js_name = checkWith, unchecked_return_type = "GuardStep")]
+    pub fn check_with(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "GuardCheck")] message: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "KeyCounts")] counts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let message: GuardCheck = from_js(message, "RunGuard.checkWith message")?;
+        let counts: KeyCounts = from_js(counts, "RunGuard.checkWith counts")?;
+        to_js(&self.guard.check_with(&message, counts), "the guard step")
+    }
+
+    /// The names of the counts `checkWith` needs for a message, whatever the limits, so that
+    /// a store can read them in the same round trip as the guard's state.
+    #[wasm_bindgen(js_name = countKeys, unchecked_return_type = "CountKeys")]
+    pub fn count_keys(
+        #[wasm_bindgen(unchecked_param_type = "GuardCheck")] message: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let message: GuardCheck = from_js(message, "RunGuard.countKeys message")?;
+        to_js(&RunGuard::count_keys(&message), "the count keys")
     }
 
     /// Counts so far and the halt reason, if any.

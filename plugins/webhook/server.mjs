@@ -158,7 +158,7 @@ export function createService({ engine = new Engine(), limits = DEFAULT_LIMITS, 
       if (message.triggeredAt != null) check.triggeredAt = message.triggeredAt;
       if (message.template) check.template = message.template;
       if (message.fingerprint) check.fingerprint = message.fingerprint;
-      const d = await store.transact(run, true, (guard) => guard.check(check));
+      const d = await store.check(run, check);
       // belt and braces: a blocked message is never answered `send`
       let action = verdict === 'block' && d.action === 'send' ? 'hold' : d.action;
       let reason = d.reason;
@@ -182,11 +182,7 @@ export function createService({ engine = new Engine(), limits = DEFAULT_LIMITS, 
       entry.run = run;
       const reset = Boolean(m[2]);
       if (req.method !== (reset ? 'POST' : 'GET')) throw new HttpError(405, reset ? 'use POST' : 'use GET');
-      const summary = await store.transact(run, false, (guard) => {
-        if (!guard) return null;
-        if (reset) guard.reset();
-        return guard.summary();
-      });
+      const summary = reset ? await store.reset(run) : await store.summary(run);
       if (!summary) throw new HttpError(404, 'no such run');
       return [200, { run, ...summary }];
     }

@@ -134,7 +134,7 @@ test('concurrent requests from one run: exact counts, and nothing sent after the
 });
 
 test('fails closed: an internal error answers hold with 500', async () => {
-  const broken = createService({ engine, store: { transact: async () => { throw new TypeError('bug'); }, health: async () => ({ ok: true }) }, log: () => {} });
+  const broken = createService({ engine, store: { check: async () => { throw new TypeError('bug'); }, health: async () => ({ ok: true }) }, log: () => {} });
   const b = await listen(broken);
   try {
     const r = await call(b, 'POST', '/v1/check', { body: clean('r8') });
