@@ -69,6 +69,12 @@ exports.load_sendguard_ini = function () {
     const engine = cfg.policy ? new Engine(fs.readFileSync(cfg.policy, 'utf8')) : new Engine();
     const log = (entry) => this.lognotice(JSON.stringify(entry));
     const opened = await openStore({ redisUrl: cfg.redisUrl, limits: cfg.limits, prefix: cfg.prefix, ttlSeconds: cfg.ttlSeconds, log });
+    // a relay that just started answers its first messages 451 until Redis is connected:
+    // wait (briefly) for the connection so a restart costs the senders no retries
+    for (const until = Date.now() + 3000; Date.now() < until;) {
+      if ((await opened.store.health()).ok) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return { engine, ...opened };
   })();
   this.sg_ready.catch((err) => this.logcrit(`sendguard cannot start (${err.code ?? err.message}); every message is answered 451`));

@@ -52,6 +52,7 @@ export async function startSink({ port = 0, maxBytes = 80 << 20 } = {}) {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
+    disableReverseLookup: true,
     size: maxBytes,
     logger: false,
     onData(stream, session, callback) {
