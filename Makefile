@@ -160,15 +160,17 @@ BENCH_WWW_KEYS ?= 300
 bench-www: www need-chrome
 	cd www && node bench/keystroke.mjs $(BENCH_WWW_KEYS)
 
-# --- plugins (plugins/): nodemailer, webhook service; examples/billing-replay ------------
-.PHONY: test-plugins demo-cluster need-redis
-PLUGIN_DIRS := plugins/nodemailer plugins/webhook examples/billing-replay
+# --- plugins (plugins/): nodemailer, webhook service, SMTP relay; examples/billing-replay --
+.PHONY: test-plugins demo-cluster demo-smtp need-redis
+PLUGIN_DIRS := plugins/nodemailer plugins/webhook plugins/haraka examples/billing-replay
 
 need-redis:
 	tools/setup.sh redis
 
 # Each package installs pkg/ as a third party would (file:../../pkg) from its lock file.
-# The webhook's cluster test starts redis-server and three instances on 127.0.0.1.
+# The webhook's cluster test starts redis-server and three instances on 127.0.0.1; the relay's
+# tests start Haraka, an SMTP sink and redis-server there (plugins/haraka uses the webhook's
+# store module, so plugins/webhook is installed first).
 test-plugins: pkg need-node need-redis
 	for d in $(PLUGIN_DIRS); do \
 		(cd $$d && npm ci --no-audit --no-fund --loglevel=error && node --test test/); \
@@ -177,3 +179,9 @@ test-plugins: pkg need-node need-redis
 # redis-server + three webhook instances on loopback ports, a billing run replayed round-robin.
 demo-cluster: pkg need-node need-redis
 	cd plugins/webhook && npm ci --no-audit --no-fund --loglevel=error && node cluster.mjs
+
+# Haraka with the sendguard plugin and an SMTP sink on loopback: one clean and one leaking
+# mail sent through it, and what was relayed and what was refused.
+demo-smtp: pkg need-node
+	cd plugins/webhook && npm ci --no-audit --no-fund --loglevel=error
+	cd plugins/haraka && npm ci --no-audit --no-fund --loglevel=error && node demo.mjs

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Relay throughput: the same clean billing run sent through Haraka with haraka-plugin-sendguard
+// and through the same Haraka without it, in one run, to the same sink. Prints messages/s of
+// each and the ratio.   node bench/throughput.mjs [messages=1000] [connections=4] [redis|memory]
+import { billingRun } from '../../testkit/generate.mjs';
+import { startRedis } from '../../testkit/redis.mjs';
+import { startRelay, startSink, transportTo } from '../local.mjs';
+
+const count = Number(process.argv[2] ?? 1000);
+const connections = Number(process.argv[3] ?? 4);
+const storeKind = process.argv[4] ?? 'redis';
+const items = billingRun({ count, seed: 5 });
+
+async function rate(relay, run) {
+  const transport = transportTo(relay.port, { pool: true, maxConnections: connections });
+  // warm up: connections open, engine and JIT warm
+  await Promise.all(items.slice(0, 20).map((item) => transport.sendMail(mail(item, `${run}-warm`))));
+  const started = process.hrtime.bigint();
+  await Promise.all(items.map((item) => transport.sendMail(mail(item, run))));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  transport.close();
+  return count / seconds;
+}
+
+function mail(item, run) {
+  return { from: 'billing@acme.example', to: item.to, subject: item.subject, html: item.html, headers: { 'X-Sendguard-Run': run, 'X-Sendguard-Context': 'invoice' } };
+}
+
+const sink = await startSink();
+const redis = storeKind === 'redis' ? await startRedis() : null;
+const limits = { maxBlocked: 0 };
+const results = {};
+try {
+  for (const [name, plugin] of [['without', false], ['with', true], ['without', false], ['with', true]]) {
+    const relay = await startRelay({ sinkPort: sink.port, plugin, sendguard: { limits, store: redis ? { redis_url: redis.url } : {} } });
+    try {
+      const r = await rate(relay, `bench-${name}-${Date.now()}`);
+      (results[name] ??= []).push(r);
+    } finally {
+      await relay.stop();
+    }
+  }
+} finally {
+  await sink.close();
+  await redis?.stop();
+}
+const best = (xs) => Math.max(...xs);
+console.log(`${count} clean invoices (${Math.round(items.reduce((n, i) => n + i.html.length, 0) / count)} bytes of HTML each), ${connections} pooled connections, store ${storeKind}, best of 2:`);
+console.log(`  Haraka without the plugin: ${best(results.without).toFixed(0)} messages/s (${results.without.map((r) => r.toFixed(0)).join(', ')})`);
+console.log(`  Haraka with sendguard:     ${best(results.with).toFixed(0)} messages/s (${results.with.map((r) => r.toFixed(0)).join(', ')})`);
+console.log(`  ratio: ${(best(results.with) / best(results.without)).toFixed(2)}`);
