@@ -157,6 +157,8 @@ export interface Rule {
   id: string;
   category: Category;
   description?: string;
+  /** The vendor whose documented token format the rule finds. */
+  provider?: string;
   /** Linear-time regex (no look-around, no back-references); a group named `secret` marks the value. */
   pattern?: string;
   detector?: Detector;

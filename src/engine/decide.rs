@@ -1,7 +1,9 @@
 //! Deciding: the action table maps a finding (category × source × context × confidence ×
 //! rule) to pass, warn or block.
 
-use crate::policy::{Action, ActionEntry, Category, Confidence, Context, Source};
+use crate::policy::{Action, ActionEntry, Category, Confidence, Context, Rule, Source};
+use crate::report::Finding;
+use crate::rules::example_value::example_reason;
 
 /// The compiled action table.
 #[derive(Debug, Clone)]
@@ -47,6 +49,27 @@ impl ActionTable {
             }
         }
         best.map_or(Action::Block, |(_, a)| a)
+    }
+}
+
+/// Caps a blocking finding at warn when its value is an example or placeholder in a
+/// vendor's format (`AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx…`; see
+/// [`crate::rules::example_value`]), and says so first in its message. Only token-format
+/// findings: tokens of category `token`, and any rule that names its `provider` (password
+/// hashes). A private key's base64 has runs of `A` by nature, and a password's value
+/// is judged by its own validator.
+pub(crate) fn soften_example(finding: &mut Finding, rule: &Rule, value: &str) {
+    let token_format = rule.category == Category::Token || rule.provider.is_some();
+    if finding.action != Action::Block || finding.source != Source::Literal || !token_format || rule.category == Category::PrivateKey {
+        return;
+    }
+    if let Some(reason) = example_reason(value, &rule.keywords) {
+        finding.action = Action::Warn;
+        finding.message = format!(
+            "Warned, not blocked: the value looks like an example or placeholder ({}). If it is a real credential, it has leaked: {}",
+            reason.describe(),
+            finding.message
+        );
     }
 }
 

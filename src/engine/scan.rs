@@ -571,7 +571,7 @@ fn decide(engine: &Engine, source: &str, view_text: &str, map: Option<&OffsetMap
             rule: &rule.id,
         });
         let (ps, pe) = (locate(start), locate(end));
-        let finding = located(
+        let mut finding = located(
             Says {
                 rule_id: rule.id.clone(),
                 category: rule.category,
@@ -587,6 +587,7 @@ fn decide(engine: &Engine, source: &str, view_text: &str, map: Option<&OffsetMap
             (start, end),
             (ps, pe),
         );
+        super::decide::soften_example(&mut finding, rule, value);
         let by = if compiled.allowed_rules.contains(&rule.id) {
             Some(("rule", None))
         } else if !compiled.allowed_hashes.is_empty() && compiled.allowed_hashes.contains(&sha256(value)) {

@@ -45,6 +45,11 @@ pub struct Rule {
     /// One line for people: what the rule finds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The vendor whose documented token format the rule finds (`GitHub`, `Stripe`);
+    /// absent for rules that find a kind of secret rather than one vendor's format.
+    /// `sendguard policy check` counts them and `docs/RULES.md` lists them by vendor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
     /// A regular expression (linear-time subset: no look-around, no back-references).
     /// A capture group named `secret` marks the part to report; otherwise the whole match.
     /// Absent for rules backed by a built-in detector.

@@ -1,6 +1,7 @@
 //! Detectors and validators: what turns a pattern match into a finding, and what finds
 //! template placeholders.
 
+pub mod example_value;
 pub mod labels;
 pub mod names;
 pub mod placeholder;

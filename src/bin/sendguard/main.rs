@@ -71,6 +71,13 @@ fn policy_check(file: &str) -> ExitCode {
     let rules = engine.policy().rules.len();
     if failures.is_empty() {
         let mut text = format!("{file}: {rules} rules compile; every example is found and no counter-example is\n");
+        let vendor: Vec<&str> = engine.policy().rules.iter().filter_map(|r| r.provider.as_deref()).collect();
+        let providers: std::collections::BTreeSet<&str> = vendor.iter().copied().collect();
+        text.push_str(&format!(
+            "{file}: {} vendor rules (each a provider's documented token format) from {} providers\n",
+            vendor.len(),
+            providers.len()
+        ));
         let whole = engine.whole_document_rules();
         if !whole.is_empty() {
             text.push_str(&format!(
