@@ -13,6 +13,7 @@ import { freePort } from '../testkit/redis.mjs';
 
 const require = createRequire(import.meta.url);
 const PLUGIN_DIR = dirname(fileURLToPath(import.meta.url));
+const { LIMIT_KEYS } = require('./lib/limits.js');
 
 function requirePart(name, hint) {
   try {
@@ -102,7 +103,8 @@ export function writeHarakaDir({ dir, port, sinkPort, plugin = true, sendguard =
     // busy CI machine should answer 451 only when something is really wrong
     'sendguard.timeout': '120',
     'smtp_forward.timeout': '120',
-    'sendguard.ini': ini(sendguard),
+    // limits given replace the package's defaults as a whole, as a test expects
+    'sendguard.ini': ini(sendguard.limits ? { ...sendguard, limits: { ...Object.fromEntries(LIMIT_KEYS.map((k) => [k, ''])), ...sendguard.limits } } : sendguard),
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(config, name), text + '\n');
 }

@@ -2,6 +2,7 @@
 // Relay throughput: the same clean billing run sent through Haraka with haraka-plugin-sendguard
 // and through the same Haraka without it, in one run, to the same sink. Prints messages/s of
 // each and the ratio.   node bench/throughput.mjs [messages=1000] [connections=4] [redis|memory]
+import { loadavg } from 'node:os';
 import { billingRun } from '../../testkit/generate.mjs';
 import { startRedis } from '../../testkit/redis.mjs';
 import { startRelay, startSink, transportTo } from '../local.mjs';
@@ -48,4 +49,5 @@ const best = (xs) => Math.max(...xs);
 console.log(`${count} clean invoices (${Math.round(items.reduce((n, i) => n + i.html.length, 0) / count)} bytes of HTML each), ${connections} pooled connections, store ${storeKind}, best of 2:`);
 console.log(`  Haraka without the plugin: ${best(results.without).toFixed(0)} messages/s (${results.without.map((r) => r.toFixed(0)).join(', ')})`);
 console.log(`  Haraka with sendguard:     ${best(results.with).toFixed(0)} messages/s (${results.with.map((r) => r.toFixed(0)).join(', ')})`);
+console.log(`  load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`  ratio: ${(best(results.with) / best(results.without)).toFixed(2)}`);
