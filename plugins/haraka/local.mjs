@@ -80,8 +80,9 @@ function ini(sections) {
  * Writes a Haraka directory in `dir`: listening on 127.0.0.1:`port`, relaying for loopback
  * clients, forwarding to 127.0.0.1:`sinkPort`, and (unless `plugin` is false) running
  * sendguard with `sendguard` (sections of sendguard.ini overriding the package's defaults).
+ * `queue` is the queue plugin (`queue/discard` measures Haraka without a next hop).
  */
-export function writeHarakaDir({ dir, port, sinkPort, plugin = true, sendguard = {}, maxBytes = 64 << 20 }) {
+export function writeHarakaDir({ dir, port, sinkPort, plugin = true, sendguard = {}, maxBytes = 64 << 20, queue = 'queue/smtp_forward' }) {
   const config = join(dir, 'config');
   mkdirSync(config, { recursive: true });
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
@@ -90,7 +91,7 @@ export function writeHarakaDir({ dir, port, sinkPort, plugin = true, sendguard =
   const files = {
     me: 'relay.sendguard.test',
     host_list: '',
-    plugins: ['relay', ...(plugin ? ['sendguard'] : []), 'queue/smtp_forward'].join('\n'),
+    plugins: ['relay', ...(plugin ? ['sendguard'] : []), queue].join('\n'),
     'smtp.ini': ini({ main: { listen: `127.0.0.1:${port}` } }),
     // Haraka's own connection.ini (an installed Haraka reads only its own directory's copy),
     // with room for messages up to the engine's limit (64 MiB) instead of 25 MiB
@@ -137,12 +138,12 @@ function waitListening(port, child, output, timeoutMs) {
  * Starts Haraka on a free loopback port with a directory of its own (or `dir`, reused across a
  * restart). Resolves `{ port, dir, output, stop(), kill() }`; `output` holds what Haraka logged.
  */
-export async function startRelay({ sinkPort, plugin = true, sendguard = {}, dir, port, maxBytes, timeoutMs = 20_000 }) {
+export async function startRelay({ sinkPort, plugin = true, sendguard = {}, dir, port, maxBytes, queue, timeoutMs = 20_000 }) {
   const { haraka } = requireParts();
   const ownDir = dir == null;
   dir ??= mkdtempSync(join(tmpdir(), 'sendguard-haraka-'));
   port ??= await freePort();
-  writeHarakaDir({ dir, port, sinkPort, plugin, sendguard, maxBytes });
+  writeHarakaDir({ dir, port, sinkPort, plugin, sendguard, maxBytes, queue });
   const child = spawn(process.execPath, [haraka, '-c', dir], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HARAKA: dir } });
   const output = [];
   child.stdout.setEncoding('utf8');
