@@ -186,6 +186,7 @@ exports.sendguard_decide = async function (connection, entry) {
     if (template) input.template = template;
     const d = await checkRun(store, key, input);
     if (decision === null || RANK[d.action] > RANK[decision.action]) decision = d;
+    if (d.action === 'halt') break; // the rest would only count as halted too
   }
   entry.action = decision.action;
   entry.reason = decision.reason;
