@@ -187,3 +187,14 @@ export function transportTo(port, { pool = false, maxConnections = 4 } = {}) {
     connectionTimeout: 10_000, socketTimeout: 180_000, greetingTimeout: 10_000,
   });
 }
+
+/** Sends one message; resolves the relay's answer `{ code, text }`, accepted or refused. */
+export async function answerTo(transport, message) {
+  try {
+    const info = await transport.sendMail(message);
+    return { code: Number(info.response.slice(0, 3)), text: info.response };
+  } catch (err) {
+    if (!err.responseCode) throw err; // not an SMTP answer: the test should see it
+    return { code: err.responseCode, text: err.response };
+  }
+}

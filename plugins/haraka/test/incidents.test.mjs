@@ -8,7 +8,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { billingRun, mailboxSync } from '../../testkit/generate.mjs';
 import { startRedis } from '../../testkit/redis.mjs';
-import { requireParts, startRelay, startSink, transportTo } from '../local.mjs';
+import { answerTo, requireParts, startRelay, startSink, transportTo } from '../local.mjs';
 
 const DAY = 86_400_000;
 let redis;
@@ -24,16 +24,7 @@ after(async () => {
   await redis?.stop();
 });
 
-/** Sends one message; resolves `{ code, text }` — the relay's answer, accepted or not. */
-async function send(transport, message) {
-  try {
-    const info = await transport.sendMail(message);
-    return { code: Number(info.response.slice(0, 3)), text: info.response };
-  } catch (err) {
-    if (!err.responseCode) throw err;
-    return { code: err.responseCode, text: err.response };
-  }
-}
+const send = answerTo;
 
 /** What arrived at the sink for test item tags with `prefix`. */
 function arrived(prefix) {

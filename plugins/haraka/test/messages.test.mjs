@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { freePort, startRedis } from '../../testkit/redis.mjs';
-import { requireParts, startRelay, startSink, transportTo } from '../local.mjs';
+import { answerTo, requireParts, startRelay, startSink, transportTo } from '../local.mjs';
 
 // made-up values, built at run time so no secret-looking literal sits in the file
 const PASSWORD = ['Qp7', 'x!Lm2', 'Rt9v'].join('');
@@ -25,23 +25,11 @@ after(async () => {
   await sink?.close();
 });
 
-async function send(message, via = transport) {
-  try {
-    const info = await via.sendMail(message);
-    return { code: Number(info.response.slice(0, 3)), text: info.response };
-  } catch (err) {
-    if (!err.responseCode) throw err;
-    return { code: err.responseCode, text: err.response };
-  }
-}
+const send = (message, via = transport) => answerTo(via, message);
 
 /** Messages of test `tag` that reached the sink (tagged with an X-Test header). */
 function arrived(tag) {
   return sink.messages.filter((m) => m.raw.subarray(0, 4096).includes(`X-Test: ${tag}\r\n`));
-}
-
-function lastCheck(uuidPart) {
-  return relay.checks().filter((c) => uuidPart == null || c.uuid.startsWith(uuidPart)).at(-1);
 }
 
 const base = (run, tag, to = `${tag}@customers.example`) => ({ from: 'billing@acme.example', to, subject: `test ${tag}`, headers: { 'X-Sendguard-Run': run, 'X-Test': tag } });
