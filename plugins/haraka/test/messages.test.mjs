@@ -140,3 +140,36 @@ test('guard store down: 451, nothing relayed; when Redis is back the relay check
     await redis?.stop();
   }
 });
+
+test('an application that logs in is one run: a leak halts everything that login sends, and nothing of another sender', async () => {
+  // made-up credentials of a test-only relay on loopback
+  const pass = ['relay', 'login', 'for', 'tests'].join('-');
+  const authed = await startRelay({
+    sinkPort: sink.port,
+    before: ['auth/flat_file'],
+    files: { 'auth_flat_file.ini': `[core]\nmethods=PLAIN,LOGIN\nconstrain_sender=false\n\n[users]\nbilling-app=${pass}\n` },
+    sendguard: { limits: { maxBlocked: 0 } },
+  });
+  const app = transportTo(authed.port, { auth: { user: 'billing-app', pass } });
+  const other = transportTo(authed.port);
+  try {
+    const mail = (tag, text) => ({ from: 'billing@acme.example', to: `${tag}@customers.example`, subject: tag, text, headers: { 'X-Test': tag } });
+    assert.equal((await send(mail('auth-1', 'Your invoice is ready.'), app)).code, 250);
+    const leak = await send(mail('auth-2', `Your password: ${PASSWORD}`), app);
+    assert.equal(leak.code, 550);
+    assert.match(leak.text, /run auth:billing-app is halted/);
+    const after = await send(mail('auth-3', 'Your invoice is ready.'), app);
+    assert.equal(after.code, 550);
+    assert.match(after.text, /run auth:billing-app is halted/);
+    // the same envelope sender without the login is another run
+    assert.equal((await send(mail('auth-4', 'Your invoice is ready.'), other)).code, 250);
+    assert.deepEqual(authed.checks().map((c) => [c.run.replace(/:\d{8}T\d{4}$/, ''), c.runFrom, c.action]), [
+      ['auth:billing-app', 'auth', 'send'], ['auth:billing-app', 'auth', 'halt'], ['auth:billing-app', 'auth', 'halt'], ['sender:billing@acme.example', 'sender', 'send'],
+    ]);
+    assert.deepEqual(['auth-1', 'auth-2', 'auth-3', 'auth-4'].map((t) => arrived(t).length), [1, 0, 0, 1]);
+  } finally {
+    app.close();
+    other.close();
+    await authed.stop();
+  }
+});
