@@ -54,7 +54,7 @@ exports.load_sendguard_ini = function () {
     hold,
     quarantineDir: path.resolve(process.env.HARAKA ?? process.cwd(), main.quarantine_dir ?? 'sendguard-quarantine'),
     stripHeaders: main.strip_headers !== false,
-    policy: main.policy || null,
+    policy: main.policy ? path.resolve(process.env.HARAKA ?? process.cwd(), main.policy) : null,
     limits,
     redisUrl: store.redis_url || null,
     prefix: store.prefix || null,

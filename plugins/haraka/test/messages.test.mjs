@@ -173,3 +173,22 @@ test('an application that logs in is one run: a leak halts everything that login
     await authed.stop();
   }
 });
+
+test('an engine that cannot start (an unreadable policy): every message 451, nothing relayed', async () => {
+  const broken = await startRelay({
+    sinkPort: sink.port,
+    files: { 'broken-policy.toml': '[[rules]]\nid = "unterminated\n' },
+    sendguard: { main: { policy: 'config/broken-policy.toml' } },
+  });
+  const t = transportTo(broken.port);
+  try {
+    const r = await send({ ...base('policy-run', 'policy-broken'), text: 'Your invoice is ready.' }, t);
+    assert.equal(r.code, 451, r.text);
+    assert.match(r.text, /^451 4\.3\.0 sendguard could not check this message \(SendguardError policy\); it was not relayed, try again later/);
+    assert.equal(arrived('policy-broken').length, 0);
+    assert.match(broken.output.join(''), /sendguard cannot start \(policy\); every message is answered 451/);
+  } finally {
+    t.close();
+    await broken.stop();
+  }
+});
