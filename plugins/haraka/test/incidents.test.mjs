@@ -101,7 +101,7 @@ test('billing run of 420 invoices, password leaks from #263: no leaking invoice 
   assert.match(first.findings[0].redacted, /^.{2}\*+.{2}$/);
 });
 
-test('mailbox sync of 3,000 stale messages: no acknowledgement for mail older than 7 days goes out and the burst halts the run', async () => {
+test('mailbox sync of 3,000 stale messages: no acknowledgement for mail older than 7 days goes out and the burst halts the run', async (t) => {
   // 1,500 stored emails, each answered with an acknowledgement and a portal welcome
   const items = mailboxSync({ count: 1500, oldShare: 0.8, oldDays: 7 });
   assert.equal(items.length, 3000);
@@ -142,6 +142,7 @@ test('mailbox sync of 3,000 stale messages: no acknowledgement for mail older th
   const held = checks.filter((c) => c.action === 'hold').length;
   assert.equal(sent + held, 100);
   assert.ok(held > 60, `old mail held: ${held}`);
+  t.diagnostic(`sent ${sent}, held ${held} (quarantined), halted ${halts.length}`);
   assert.equal(got.length, sent, 'the sink got other messages than those the guard sent');
   // held messages were answered 250 and kept for review; everything after the halt was refused
   assert.equal(answers.filter((a) => a.code === 250 && /held this message of run mailbox-sync-2026-06 for review/.test(a.text)).length, held);
