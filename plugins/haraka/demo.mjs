@@ -2,7 +2,7 @@
 // `make demo-smtp`: Haraka with haraka-plugin-sendguard on 127.0.0.1, forwarding to an SMTP
 // sink; nodemailer sends one clean invoice and one whose template leaks the customer's
 // password. Prints what each answer was and what reached the sink — never the secret.
-import { startRelay, startSink, transportTo } from './local.mjs';
+import { answerTo, startRelay, startSink, transportTo } from './local.mjs';
 
 const sink = await startSink();
 const relay = await startRelay({ sinkPort: sink.port, sendguard: { limits: { maxBlocked: 0 } } });
@@ -14,17 +14,11 @@ const mails = [
 ];
 try {
   for (const [name, html] of mails) {
-    let answer;
-    try {
-      answer = (await transport.sendMail({
-        from: 'billing@acme.example', to: 'customer@customers.example', subject: `Your invoice (${name})`, html,
-        headers: { 'X-Sendguard-Run': 'demo-billing-run', 'X-Sendguard-Context': 'invoice' },
-      })).response;
-    } catch (err) {
-      if (!err.responseCode) throw err;
-      answer = err.response;
-    }
-    console.log(`${name}:\n  relay answered: ${answer}\n`);
+    const answer = await answerTo(transport, {
+      from: 'billing@acme.example', to: 'customer@customers.example', subject: `Your invoice (${name})`, html,
+      headers: { 'X-Sendguard-Run': 'demo-billing-run', 'X-Sendguard-Context': 'invoice' },
+    });
+    console.log(`${name}:\n  relay answered: ${answer.text}\n`);
   }
 } finally {
   transport.close();

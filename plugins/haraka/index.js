@@ -15,6 +15,7 @@ const path = require('node:path');
 const { deny: DENY, denysoft: DENYSOFT, cont: CONT, ok: OK } = require('haraka-constants');
 const DSN = require('haraka-dsn');
 const { Engine } = require('sendguard');
+const { parseLimits } = require('./lib/limits');
 const { parseSources, runKey, SenderError } = require('./lib/runkey');
 const { openStore, checkRun } = require('./lib/guard');
 const reply = require('./lib/reply');
@@ -25,7 +26,6 @@ const HEADERS = { context: 'X-Sendguard-Context', template: 'X-Sendguard-Templat
 /** The header the relay adds to what it relays: the verdict it was relayed on. */
 const RESULT_HEADER = 'X-Sendguard';
 const RANK = { send: 0, hold: 1, halt: 2 };
-const LIMIT_KEYS = ['maxBlocked', 'maxWarned', 'maxMessages', 'maxPerMinute', 'maxPerHour', 'maxPerRecipient', 'maxDuplicates', 'maxTriggerAgeDays', 'maxHeld'];
 
 exports.register = function () {
   this.load_sendguard_ini();
@@ -36,14 +36,11 @@ exports.register = function () {
 };
 
 exports.load_sendguard_ini = function () {
-  const ini = this.config.get('sendguard.ini', { booleans: ['+main.strip_headers'] }, () => this.load_sendguard_ini());
+  // read once: a reload would start a new store, and an in-process store would forget which
+  // runs halted; a changed sendguard.ini takes effect when Haraka restarts
+  const ini = this.config.get('sendguard.ini', { booleans: ['+main.strip_headers'] });
   const main = ini.main ?? {};
-  const limits = {};
-  for (const [k, v] of Object.entries(ini.limits ?? {})) {
-    if (!LIMIT_KEYS.includes(k)) throw new Error(`sendguard.ini: [limits] ${k.slice(0, 40)} is not a RunGuard limit (${LIMIT_KEYS.join(', ')})`);
-    if (!/^\d+$/.test(String(v).trim())) throw new Error(`sendguard.ini: [limits] ${k} must be a whole number`);
-    limits[k] = Number(v);
-  }
+  const limits = parseLimits(ini.limits);
   const hold = main.hold ?? 'quarantine';
   if (!['quarantine', 'reject'].includes(hold)) throw new Error('sendguard.ini: main.hold must be quarantine or reject');
   const windowMinutes = Number(main.window_minutes ?? 60);
@@ -57,7 +54,7 @@ exports.load_sendguard_ini = function () {
     hold,
     quarantineDir: path.resolve(process.env.HARAKA ?? process.cwd(), main.quarantine_dir ?? 'sendguard-quarantine'),
     stripHeaders: main.strip_headers !== false,
-    policy: main.policy || null,
+    policy: main.policy ? path.resolve(process.env.HARAKA ?? process.cwd(), main.policy) : null,
     limits,
     redisUrl: store.redis_url || null,
     prefix: store.prefix || null,
@@ -189,6 +186,7 @@ exports.sendguard_decide = async function (connection, entry) {
     if (template) input.template = template;
     const d = await checkRun(store, key, input);
     if (decision === null || RANK[d.action] > RANK[decision.action]) decision = d;
+    if (d.action === 'halt') break; // the rest would only count as halted too
   }
   entry.action = decision.action;
   entry.reason = decision.reason;

@@ -13,6 +13,7 @@ import { freePort } from '../testkit/redis.mjs';
 
 const require = createRequire(import.meta.url);
 const PLUGIN_DIR = dirname(fileURLToPath(import.meta.url));
+const { LIMIT_KEYS } = require('./lib/limits.js');
 
 function requirePart(name, hint) {
   try {
@@ -79,8 +80,10 @@ function ini(sections) {
  * Writes a Haraka directory in `dir`: listening on 127.0.0.1:`port`, relaying for loopback
  * clients, forwarding to 127.0.0.1:`sinkPort`, and (unless `plugin` is false) running
  * sendguard with `sendguard` (sections of sendguard.ini overriding the package's defaults).
+ * `queue` is the queue plugin (`queue/discard` measures Haraka without a next hop); `before`
+ * lists plugins that run before sendguard (`auth/flat_file`), `files` more config files.
  */
-export function writeHarakaDir({ dir, port, sinkPort, plugin = true, sendguard = {}, maxBytes = 64 << 20 }) {
+export function writeHarakaDir({ dir, port, sinkPort, plugin = true, sendguard = {}, maxBytes = 64 << 20, queue = 'queue/smtp_forward', before = [], files: extra = {} }) {
   const config = join(dir, 'config');
   mkdirSync(config, { recursive: true });
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
@@ -89,7 +92,7 @@ export function writeHarakaDir({ dir, port, sinkPort, plugin = true, sendguard =
   const files = {
     me: 'relay.sendguard.test',
     host_list: '',
-    plugins: ['relay', ...(plugin ? ['sendguard'] : []), 'queue/smtp_forward'].join('\n'),
+    plugins: ['relay', ...before, ...(plugin ? ['sendguard'] : []), queue].join('\n'),
     'smtp.ini': ini({ main: { listen: `127.0.0.1:${port}` } }),
     // Haraka's own connection.ini (an installed Haraka reads only its own directory's copy),
     // with room for messages up to the engine's limit (64 MiB) instead of 25 MiB
@@ -102,8 +105,10 @@ export function writeHarakaDir({ dir, port, sinkPort, plugin = true, sendguard =
     // busy CI machine should answer 451 only when something is really wrong
     'sendguard.timeout': '120',
     'smtp_forward.timeout': '120',
-    'sendguard.ini': ini(sendguard),
+    // limits given replace the package's defaults as a whole, as a test expects
+    'sendguard.ini': ini(sendguard.limits ? { ...sendguard, limits: { ...Object.fromEntries(LIMIT_KEYS.map((k) => [k, ''])), ...sendguard.limits } } : sendguard),
   };
+  Object.assign(files, extra);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(config, name), text + '\n');
 }
 
@@ -135,12 +140,12 @@ function waitListening(port, child, output, timeoutMs) {
  * Starts Haraka on a free loopback port with a directory of its own (or `dir`, reused across a
  * restart). Resolves `{ port, dir, output, stop(), kill() }`; `output` holds what Haraka logged.
  */
-export async function startRelay({ sinkPort, plugin = true, sendguard = {}, dir, port, maxBytes, timeoutMs = 20_000 }) {
+export async function startRelay({ sinkPort, plugin = true, sendguard = {}, dir, port, maxBytes, queue, before, files, timeoutMs = 20_000 }) {
   const { haraka } = requireParts();
   const ownDir = dir == null;
   dir ??= mkdtempSync(join(tmpdir(), 'sendguard-haraka-'));
   port ??= await freePort();
-  writeHarakaDir({ dir, port, sinkPort, plugin, sendguard, maxBytes });
+  writeHarakaDir({ dir, port, sinkPort, plugin, sendguard, maxBytes, queue, before, files });
   const child = spawn(process.execPath, [haraka, '-c', dir], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HARAKA: dir } });
   const output = [];
   child.stdout.setEncoding('utf8');
@@ -176,11 +181,22 @@ export async function startRelay({ sinkPort, plugin = true, sendguard = {}, dir,
   };
 }
 
-/** A nodemailer transport to the relay (`pool` for pooled, pipelined connections). */
-export function transportTo(port, { pool = false, maxConnections = 4 } = {}) {
+/** A nodemailer transport to the relay (`pool` for pooled, pipelined connections; `auth` `{user, pass}`). */
+export function transportTo(port, { pool = false, maxConnections = 4, auth } = {}) {
   const nodemailer = require('nodemailer');
   return nodemailer.createTransport({
-    host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool, maxConnections, maxMessages: Infinity,
+    host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool, maxConnections, maxMessages: Infinity, ...(auth ? { auth } : {}),
     connectionTimeout: 10_000, socketTimeout: 180_000, greetingTimeout: 10_000,
   });
+}
+
+/** Sends one message; resolves the relay's answer `{ code, text }`, accepted or refused. */
+export async function answerTo(transport, message) {
+  try {
+    const info = await transport.sendMail(message);
+    return { code: Number(info.response.slice(0, 3)), text: info.response };
+  } catch (err) {
+    if (!err.responseCode) throw err; // not an SMTP answer: the test should see it
+    return { code: err.responseCode, text: err.response };
+  }
 }

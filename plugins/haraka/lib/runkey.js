@@ -27,13 +27,13 @@ function parseSources(text) {
   return sources;
 }
 
-/** A run id from free text (an address, a user name): allowed characters kept, long ones hashed. */
-function safeId(prefix, text) {
+/** A run id of at most `max` characters from free text (an address, a user name): allowed characters kept, long ones cut and hashed. */
+function safeId(prefix, text, max = 128) {
   const cleaned = String(text).toLowerCase().replace(/[^a-z0-9._@-]/g, '_');
   const id = `${prefix}:${cleaned}`;
-  if (id.length <= 128) return id;
+  if (id.length <= max) return id;
   const hash = createHash('sha256').update(String(text)).digest('hex').slice(0, 16);
-  return `${prefix}:${cleaned.slice(0, 100)}~${hash}`;
+  return `${id.slice(0, max - 18)}..${hash}`;
 }
 
 /** `20261203T1200`: the start of the window `at` falls in (UTC). */
@@ -59,7 +59,7 @@ function runKey({ sources, header, headerValue, authUser, mailFrom, at, windowMi
     if (source === 'auth' && authUser) return { key: safeId('auth', authUser), source };
     if (source === 'sender') {
       const sender = mailFrom || '<>';
-      return { key: `${safeId('sender', sender).slice(0, 113)}:${windowStart(at, windowMinutes)}`, source };
+      return { key: `${safeId('sender', sender, 114)}:${windowStart(at, windowMinutes)}`, source };
     }
   }
   throw new SenderError(`no run key for this message: set the ${header} header, or authenticate (run_key is ${sources.join(',')})`);
