@@ -47,10 +47,10 @@ function expectSend(d, i) {
 
 if (!isMainThread) {
   // A Redis instance: its own store and connections; checks the messages it is told to.
-  const { url, concurrency } = workerData;
+  const { url } = workerData;
   const store = new RedisStore({ Redis, url, limits: LIMITS, pool: 4 });
   await store.ready();
-  parentPort.on('message', async ({ run, from, to, stride, offset }) => {
+  parentPort.on('message', async ({ run, from, to, stride, offset, concurrency }) => {
     if (run === null) {
       await store.close();
       parentPort.close();
@@ -160,7 +160,7 @@ function lateRun(late) {
 
 async function redisBench(LATE, row) {
   const INSTANCES = 3;
-  const CONCURRENCY = 16; // outstanding checks per instance
+  const CONCURRENCY = [16, 64]; // outstanding checks per instance
   const SLICE = 6_000;
   const built = process.hrtime.bigint();
   const late = lateRun(LATE);
@@ -169,7 +169,7 @@ async function redisBench(LATE, row) {
   for (const appendfsync of ['always', 'everysec']) {
     await withRedis(appendfsync, async (url) => {
       const workers = await Promise.all(Array.from({ length: INSTANCES }, () => new Promise((res, rej) => {
-        const w = new Worker(fileURLToPath(import.meta.url), { workerData: { url, concurrency: CONCURRENCY } });
+        const w = new Worker(fileURLToPath(import.meta.url), { workerData: { url } });
         w.once('online', () => res(w));
         w.on('error', (err) => {
           console.error(`redis bench instance: ${err.message}`);
@@ -178,20 +178,31 @@ async function redisBench(LATE, row) {
         w.once('exit', (code) => code === 0 || rej(new Error(`instance exited with ${code}`)));
       })));
       await new Promise((r) => setTimeout(r, 500)); // the workers' connections
-      const slice = (run, from) => {
+      const slice = (run, from, concurrency) => {
         const t0 = process.hrtime.bigint();
         return Promise.all(workers.map((w, k) => new Promise((res) => {
           w.once('message', res);
-          w.postMessage({ run, from, to: from + SLICE, stride: INSTANCES, offset: k });
+          w.postMessage({ run, from, to: from + SLICE, stride: INSTANCES, offset: k, concurrency });
         }))).then(() => SLICE / seconds(t0));
       };
-      const one = new RedisStore({ Redis, url, limits: LIMITS, pool: 1 });
+      // a fresh run brought to message EARLY through one store, 16 checks at a time
+      const bring = async (run) => {
+        let next = 1;
+        const lane = async () => {
+          while (next < EARLY) {
+            const i = next++;
+            expectSend(await one.check(run, message(i)), i);
+          }
+        };
+        await Promise.all(Array.from({ length: 16 }, lane));
+      };
+      const one = new RedisStore({ Redis, url, limits: LIMITS, pool: 2 });
       await one.ready();
       const c = new Redis(url);
       try {
         // warm-up, then early: fresh runs brought to message 1,000 through the store
-        for (let i = 1; i < EARLY; i++) await one.check('warm', message(i));
-        for (let k = 0; k < 3; k++) await slice('warm', EARLY + k * SLICE);
+        await bring('warm');
+        for (let k = 0; k < 3; k++) await slice('warm', EARLY + k * SLICE, 16);
         const written = process.hrtime.bigint();
         for (let k = 0; k < late.fields.length; k += 10_000) {
           await c.hset('sendguard:run:late#counts', ...late.fields.slice(k, k + 10_000).flatMap((f) => [f, 1]));
@@ -201,18 +212,23 @@ async function redisBench(LATE, row) {
         const hlen = await c.hlen('sendguard:run:late#counts');
         if (hlen !== LATE - 1) throw new Error(`counts hash has ${hlen} fields`);
         const write = seconds(written);
-        const early = [];
-        const lateRates = [];
-        for (let r = 0; r < ROUNDS; r++) {
-          for (let i = 1; i < EARLY; i++) await one.check(`early-${r}`, message(i));
-          early.push(await slice(`early-${r}`, EARLY));
-          lateRates.push(await slice('late', LATE + r * SLICE));
+        let n = 0;
+        let sent = LATE - 1;
+        for (const concurrency of CONCURRENCY) {
+          const early = [];
+          const lateRates = [];
+          for (let r = 0; r < ROUNDS; r++) {
+            await bring(`early-${n}`);
+            early.push(await slice(`early-${n++}`, EARLY, concurrency));
+            lateRates.push(await slice('late', LATE + (sent - (LATE - 1)), concurrency));
+            sent += SLICE;
+          }
+          const s = await one.summary('late');
+          if (s.counts.sent !== sent) throw new Error(`late run sent ${s.counts.sent}, not ${sent}`);
+          const mem = (await c.info('memory')).match(/used_memory_human:(\S+)/)[1];
+          row(`RedisStore, ${INSTANCES}x${concurrency}, fsync ${appendfsync}`, early, lateRates,
+            `(late run: ${LATE - 1} checks computed in ${computed.toFixed(1)} s, written in ${write.toFixed(1)} s; redis ${mem}; ${SLICE} checks a slice)`);
         }
-        const s = await one.summary('late');
-        if (s.counts.sent !== LATE - 1 + ROUNDS * SLICE) throw new Error(`late run sent ${s.counts.sent}`);
-        const mem = (await c.info('memory')).match(/used_memory_human:(\S+)/)[1];
-        row(`RedisStore, ${INSTANCES}x${CONCURRENCY}, fsync ${appendfsync}`, early, lateRates,
-          `(late run: ${LATE - 1} checks computed in ${computed.toFixed(1)} s, written in ${write.toFixed(1)} s; redis ${mem}; ${SLICE} checks a slice)`);
       } finally {
         c.disconnect();
         await one.close();
