@@ -167,7 +167,8 @@ mod tests {
                     let count = w.record(now);
                     let within = |ms: u64| times.iter().filter(|&&t| now - t < ms).count() as u64;
                     prop_assert!(count <= within(span), "{} counted, {} in the exact window", count, within(span));
-                    prop_assert!(count >= within(span - resolution + 1), "{} counted, fewer than the last W - r ms", count);
+                    let recent = within(span - resolution + 1);
+                    prop_assert!(count >= recent, "{} counted, {} in the last W - r ms", count, recent);
                 }
             }
         }
