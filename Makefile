@@ -153,6 +153,15 @@ bench-compare:
 bench-mime:
 	cargo bench --bench mime
 
+.PHONY: bench-guard
+# The run guard at the 1,000th and at the 1,000,000th message of one run: natively
+# (benches/guard.rs), then in Node, through the memory store, the Redis store with 3 instances
+# and the webhook service under a bounded load twice (benches/guard.mjs); docs/BENCHMARKS.md.
+bench-guard: pkg need-node need-redis
+	nice -n 10 cargo bench --bench guard
+	cd plugins/webhook && npm ci --no-audit --no-fund --loglevel=error
+	nice -n 10 node benches/guard.mjs
+
 .PHONY: bench-www
 # The editor in headless Chromium: keystroke → scan → diagnostics → paint on a 50 KB and a 1 KB
 # template, median/p95, with the load average and main-thread CPU per keystroke (docs/BENCHMARKS.md).

@@ -129,3 +129,40 @@ fn a_guard_kept_in_the_hosts_store_answers_as_one_guard() {
     }
     assert!(stored.len() < 4_096, "state stays small: {} bytes", stored.len());
 }
+
+/// A host that keeps the per-recipient counts beside the guard (as the Redis store does: a
+/// hash of counts next to the state) gets the same answers as one live guard, and the state
+/// it moves per check stays the same size however many recipients the run reaches.
+#[test]
+fn counts_kept_beside_the_state_answer_as_one_guard_and_the_state_stays_small() {
+    use sendguard::KeyCounts;
+    use std::collections::HashMap;
+    let limits: GuardLimits =
+        serde_json::from_str(r#"{"maxPerRecipient":2,"maxDuplicates":30,"maxPerMinute":10000}"#).unwrap();
+    let mut one = RunGuard::new(limits).unwrap();
+    let mut stored = serde_json::to_string(&RunGuard::new(limits).unwrap().state()).unwrap();
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    let mut sizes = Vec::new();
+    for n in 0..6_000u64 {
+        // every recipient three times, the third held; fingerprints repeat every 100
+        let check = GuardCheck::new(format!("customer{}@example.net", n / 3), RUN_START + n * 10, Action::Pass)
+            .fingerprint(format!("body-{}", n % 100));
+        let keys = RunGuard::count_keys(&check);
+        let read = |k: &str| counts.get(k).copied().unwrap_or(0);
+        let given =
+            KeyCounts { recipient: read(&keys.recipient), fingerprint: keys.fingerprint.as_deref().map_or(0, read) };
+        let mut resumed = RunGuard::from_state(serde_json::from_str(&stored).unwrap()).unwrap();
+        let step = resumed.check_with(&check, given);
+        assert_eq!(step.decision, one.check(&check), "check #{}", n + 1);
+        for k in step.increments {
+            *counts.entry(k).or_insert(0) += 1;
+        }
+        stored = serde_json::to_string(&resumed.state()).unwrap();
+        sizes.push(stored.len());
+    }
+    let c = one.summary().counts;
+    // each recipient's third message is held, and each fingerprint's 31st and later
+    assert_eq!((c.sent, c.held), (3_000, 3_000));
+    assert!(sizes.iter().all(|&s| s < 700), "state of up to {} bytes", sizes.iter().max().unwrap());
+    assert!(!stored.contains("example.net") && !stored.contains("body-"), "the state names no recipient");
+}

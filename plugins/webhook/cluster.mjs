@@ -49,12 +49,15 @@ function waitForLine(child, pattern, what, timeoutMs = 10_000) {
 }
 
 /**
- * Starts redis-server on 127.0.0.1:`port` with an append-only file fsynced on every write in
- * `dir`, so a killed and restarted server still knows which runs halted.
+ * Starts redis-server on 127.0.0.1:`port` with an append-only file in `dir`, so a killed and
+ * restarted server still knows which runs halted. `appendfsync` is Redis's setting: `always`
+ * (the default here) fsyncs before every reply; `everysec` writes before every reply too (a
+ * killed Redis loses nothing) but fsyncs once a second (a machine crash may lose that second),
+ * and lets one run take several times more checks a second (docs/BENCHMARKS.md).
  */
-export async function startRedis({ port, dir }) {
+export async function startRedis({ port, dir, appendfsync = 'always' }) {
   requireRedisServer();
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, '--logfile', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', '--appendonly', 'yes', '--appendfsync', appendfsync, '--dir', dir, '--logfile', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.setEncoding('utf8');
   await waitForLine(child, /Ready to accept connections/, `redis-server on port ${port}`);
   child.stdout.resume();

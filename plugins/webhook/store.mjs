@@ -231,7 +231,7 @@ export class RedisStore {
         batch = q.ops.splice(0, n);
       }
       try {
-        const answers = await this.#transact(runKey, batch);
+        const answers = await this.#transact(runKey, batch, q);
         batch.forEach((op, i) => (answers[i] instanceof Error ? op.reject(answers[i]) : op.resolve(answers[i])));
       } catch (err) {
         for (const op of batch) op.reject(err);
@@ -241,14 +241,23 @@ export class RedisStore {
     if (this.pending.get(runKey) === q) this.pending.delete(runKey);
   }
 
-  /** One optimistic transaction for `batch`; the answers (or per-check errors), once stored. */
-  async #transact(runId, batch) {
+  /**
+   * One optimistic transaction for `batch`; the answers (or per-check errors), once stored.
+   * A batch of checks that has to be tried again takes in the checks queued meanwhile (up to
+   * `maxBatch`): under contention from other instances each attempt carries more checks.
+   */
+  async #transact(runId, batch, q) {
     const key = this.prefix + runId;
     const countsKey = `${key}#counts`;
-    const fields = [...new Set(batch.flatMap((op) => (op.kind === 'check' ? [op.keys.recipient, op.keys.fingerprint].filter(Boolean) : [])))];
     const c = await this.#acquire();
     try {
       for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+        if (attempt > 1 && batch[0].kind === 'check') {
+          let n = 0;
+          while (n < q.ops.length && batch.length + n < this.maxBatch && q.ops[n].kind === 'check') n++;
+          batch.push(...q.ops.splice(0, n));
+        }
+        const fields = [...new Set(batch.flatMap((op) => (op.kind === 'check' ? [op.keys.recipient, op.keys.fingerprint].filter(Boolean) : [])))];
         let raw;
         let stored;
         try {
@@ -300,7 +309,7 @@ export class RedisStore {
               }
             });
           }
-          state = JSON.stringify(guard.state());
+          state = guard.stateJson();
         } catch (err) {
           await c.unwatch().catch(() => {});
           throw err;
@@ -348,7 +357,7 @@ export class RedisStore {
 /** A guard from its stored JSON; an unreadable state is an error, never a fresh run. */
 function readState(raw) {
   try {
-    return RunGuard.fromState(JSON.parse(raw));
+    return RunGuard.fromStateJson(raw);
   } catch (err) {
     throw new Error(`stored state of the run is unreadable (${err.code ?? 'json'})`, { cause: err });
   }

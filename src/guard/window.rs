@@ -145,6 +145,35 @@ mod tests {
         assert!(Window::new(1_000).to_counts(5).is_empty());
     }
 
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// The documented resolution: the window holds every message of the last `W - r`
+            /// ms and none older than `W` ms (`W` = 60 buckets of `r` ms).
+            #[test]
+            fn a_window_lies_between_the_exact_windows_one_bucket_apart(
+                resolution in prop_oneof![Just(1_000u64), Just(60_000u64), 1u64..5_000],
+                steps in proptest::collection::vec(prop_oneof![0u64..3_000, 0u64..200_000], 1..200),
+            ) {
+                let span = resolution * BUCKETS as u64;
+                let mut w = Window::new(resolution);
+                let mut times = Vec::new();
+                let mut now = 10 * span;
+                for step in steps {
+                    now += step;
+                    times.push(now);
+                    let count = w.record(now);
+                    let within = |ms: u64| times.iter().filter(|&&t| now - t < ms).count() as u64;
+                    prop_assert!(count <= within(span), "{} counted, {} in the exact window", count, within(span));
+                    let recent = within(span - resolution + 1);
+                    prop_assert!(count >= recent, "{} counted, {} in the last W - r ms", count, recent);
+                }
+            }
+        }
+    }
+
     #[test]
     fn extreme_times_never_overflow() {
         let mut w = Window::new(60_000);
