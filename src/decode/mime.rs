@@ -627,9 +627,16 @@ impl Walker<'_> {
                 }
                 PartType::Text(text) | PartType::Html(text) => {
                     let content_type = content_type_of(part, "text/plain");
-                    let notes = charset_note(part).into_iter().collect();
+                    let mut notes: Vec<String> = charset_note(part).into_iter().collect();
                     let format = if matches!(part.body, PartType::Html(_)) { Format::Html } else { format_of(&content_type) };
-                    self.push_text(path, content_type, format, text, range, notes);
+                    let text = match legacy_text(message, part, text) {
+                        Some(legacy) => {
+                            notes.push("bytes that are not UTF-8 read as windows-1252 (no charset, or one they do not match)".into());
+                            Cow::Owned(legacy)
+                        }
+                        None => Cow::Borrowed(text.as_ref()),
+                    };
+                    self.push_text(path, content_type, format, &text, range, notes);
                 }
                 PartType::Binary(bytes) | PartType::InlineBinary(bytes) if is_neutral_text(part) => {
                     // A text part renamed by `neutralize_nesting`: read exactly as the arm
@@ -898,6 +905,27 @@ fn recover<'a>(message: &'a Message<'_>, part: &mail_parser::MessagePart<'_>) ->
     };
     let note = format!("part has no closing boundary (message cut off?) or a broken encoding; {how} to the end of what was there");
     (decoded.map_or(Cow::Borrowed(raw), Cow::Owned), note)
+}
+
+/// The text of a part that the parser decoded with U+FFFD for bytes that are not UTF-8,
+/// read again from its bytes with windows-1252 for those ([`super::text::decode_text`]),
+/// when the part declares no charset, or US-ASCII, UTF-8 or one nobody knows: 8-bit mail
+/// from legacy systems says nothing, or the wrong thing, and `Contrase\u{FFFD}a` would hide
+/// the label. `None` when the parser's text has no U+FFFD or a real charset decided.
+fn legacy_text(message: &Message<'_>, part: &mail_parser::MessagePart<'_>, text: &str) -> Option<String> {
+    if !text.contains('\u{FFFD}') {
+        return None;
+    }
+    let label = part.content_type().and_then(|ct| ct.attribute("charset")).map(str::trim);
+    let undeclared = label.is_none_or(|l| {
+        charset::is_utf8_label(l) || l.eq_ignore_ascii_case("us-ascii") || l.eq_ignore_ascii_case("ascii") || unknown_charset(l)
+    });
+    if !undeclared {
+        return None;
+    }
+    let (bytes, _) = recover(message, part);
+    let decoded = super::text::decode_text(&bytes);
+    (!decoded.text.contains('\u{FFFD}')).then(|| decoded.text.into_owned())
 }
 
 /// Display names and addresses of an address header, `Name <addr>, ...`.
@@ -1556,7 +1584,8 @@ mod tests {
 
     #[test]
     fn broken_input_never_panics() {
-        let fixtures: [&[u8]; 13] = [
+        let fixtures: [&[u8]; 14] = [
+            fixture!("latin1_no_charset.eml"),
             fixture!("folded_boundary.eml"),
             fixture!("no_boundary.eml"),
             fixture!("wrong_boundary.eml"),
