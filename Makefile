@@ -111,7 +111,7 @@ bench-wasm: pkg
 # the dev corpus, the sample templates and the policy; new inputs stay in fuzz/corpus/<t>,
 # crashes in fuzz/artifacts/<t> (keep each as a regression test in tests/hostile.rs).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := scan_text scan_html scan_bytes policy_parse_compile utf16_positions
+FUZZ_TARGETS := scan_text scan_html scan_bytes scan_encodings policy_parse_compile utf16_positions
 .PHONY: fuzz
 fuzz:
 	$(call need,cargo-fuzz,cargo install cargo-fuzz)

@@ -359,3 +359,20 @@ fn a_closed_pipe_ends_quietly() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The CLI lists what it skipped and what it could not read, and its summary counts the
+/// unscanned parts: an archive warns, an image changes nothing.
+#[test]
+fn the_cli_summary_counts_unscanned_parts() {
+    let dir = scratch("summary");
+    std::fs::write(dir.join("export.zip"), b"PK\x03\x04\x14\0\0\0\x08\0").expect("write");
+    std::fs::write(dir.join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("write");
+    std::fs::write(dir.join("note.txt"), b"Hello Maria, see you on Monday.\n").expect("write");
+    let out = cli(&["scan", &dir.to_string_lossy()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "a warning does not block: {text}");
+    assert!(text.contains("export.zip: unscanned file: application/zip"), "{text}");
+    assert!(text.contains("logo.png: skipped file: image/png"), "{text}");
+    assert!(text.contains("3 file(s) scanned: 0 block, 1 warn, 2 pass; 1 part(s) not read in 1 file(s) (unscanned)"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

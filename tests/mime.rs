@@ -153,6 +153,7 @@ fn mime_as_real_senders_write_it() {
         ("invalid_content_type.eml", "1"),
         ("message_news.eml", "2.1"),
         ("rfc2231_params.eml", "attachment:cuentas de acceso.csv"),
+        ("latin1_no_charset.eml", "1"),
     ] {
         let raw = fixture(name);
         let r = scan(&raw);
@@ -166,7 +167,7 @@ fn mime_as_real_senders_write_it() {
     }
     // Through the CLI too: every one blocks.
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mime");
-    for name in ["folded_boundary.eml", "no_boundary.eml", "wrong_boundary.eml", "invalid_content_type.eml", "message_news.eml", "rfc2231_params.eml"] {
+    for name in ["folded_boundary.eml", "no_boundary.eml", "wrong_boundary.eml", "invalid_content_type.eml", "message_news.eml", "rfc2231_params.eml", "latin1_no_charset.eml"] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_sendguard")).arg("scan").arg(dir.join(name)).output().expect("CLI runs");
         assert_eq!(out.status.code(), Some(1), "{name} through the CLI");
         assert!(!String::from_utf8_lossy(&out.stdout).contains(PASSWORD), "{name}: the CLI printed the password");

@@ -14,6 +14,7 @@ fuzz_target!(|bytes: &[u8]| {
             for f in &r.findings {
                 assert!(f.start <= f.end, "inverted span");
             }
+            assert!(r.unscanned.is_empty() || r.verdict != sendguard::Action::Pass, "pass with an unscanned part");
         }
     }
 });

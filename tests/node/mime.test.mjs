@@ -126,6 +126,7 @@ for (const [name, part] of [
   ['invalid_content_type.eml', '1'],
   ['message_news.eml', '2.1'],
   ['rfc2231_params.eml', 'attachment:cuentas de acceso.csv'],
+  ['latin1_no_charset.eml', '1'],
 ]) {
   test(`${name}: the password is found in part ${part}, nothing left unscanned`, () => {
     const { report: r } = scan(fixture(name));
