@@ -23,3 +23,16 @@ shared_cases!(
     run_guard_halts_and_resumes,
     run_guard_errors_have_codes,
 );
+
+#[path = "common/vendor.rs"]
+mod vendor;
+
+#[wasm_bindgen_test::wasm_bindgen_test]
+fn vendor_rules_pass_their_examples_in_wasm() {
+    vendor::vendor_rules_pass_their_examples_in_wasm()
+}
+
+#[wasm_bindgen_test::wasm_bindgen_test]
+fn bundled_policy_has_every_vendor_rule_and_no_examples() {
+    vendor::bundled_policy_has_every_vendor_rule_and_no_examples()
+}
