@@ -22,14 +22,7 @@ shared_cases!(
 );
 
 #[path = "common/vendor.rs"]
+#[macro_use]
 mod vendor;
 
-#[wasm_bindgen_test::wasm_bindgen_test]
-fn vendor_rules_pass_their_examples_in_wasm() {
-    vendor::vendor_rules_pass_their_examples_in_wasm()
-}
-
-#[wasm_bindgen_test::wasm_bindgen_test]
-fn bundled_policy_has_every_vendor_rule_and_no_examples() {
-    vendor::bundled_policy_has_every_vendor_rule_and_no_examples()
-}
+vendor_cases!(vendor_rules_pass_their_examples_in_wasm, bundled_policy_has_every_vendor_rule_and_no_examples);

@@ -5,6 +5,19 @@
 //!
 //! Failure messages name rules and example numbers, never a value.
 
+/// Lists this file's cases as `#[wasm_bindgen_test]`s in the including file.
+#[macro_export]
+macro_rules! vendor_cases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[wasm_bindgen_test::wasm_bindgen_test]
+            fn $name() {
+                vendor::$name()
+            }
+        )*
+    };
+}
+
 use js_sys::Reflect;
 use sendguard::wasm::JsEngine;
 use sendguard::Engine;
