@@ -98,8 +98,13 @@ pkg: need-wasm need-node
 
 size: pkg
 	@raw=$$(stat -c %s $(WASM)); gz=$$(gzip -9 -c $(WASM) | wc -c); \
-	printf '%s: %d bytes raw, %d bytes gzip -9 (budget 307200)\n' $(WASM) $$raw $$gz; \
-	test $$gz -le 307200 || { echo "over the 300 KB gzip budget" >&2; exit 1; }
+	printf '%s: %d bytes raw, %d bytes gzip -9 (budget 512000)\n' $(WASM) $$raw $$gz; \
+	test $$gz -le 512000 || { echo "over the 500 KB gzip budget" >&2; exit 1; }
+
+# docs/RULES.md from the default policy (tests/vendor_rules.rs fails when it is stale).
+.PHONY: rules-doc
+rules-doc:
+	cargo run --quiet --example rules_doc > docs/RULES.md
 
 bench-wasm: pkg
 	cargo build --release --example scan_throughput

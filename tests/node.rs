@@ -20,3 +20,9 @@ shared_cases!(
     run_guard_halts_and_resumes,
     run_guard_errors_have_codes,
 );
+
+#[path = "common/vendor.rs"]
+#[macro_use]
+mod vendor;
+
+vendor_cases!(vendor_rules_pass_their_examples_in_wasm, bundled_policy_has_every_vendor_rule_and_no_examples);
