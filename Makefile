@@ -79,10 +79,10 @@ test-types: pkg need-npm
 	node_modules/.bin/tsc --noEmit -p tests
 
 # sendguard/codemirror and sendguard/monaco in an application outside the package (tests/editors/
-# installs pkg/ as a copy, the editors from npm), in Debian's Chromium.
+# installs pkg/ as a copy, the editors from npm): their types with tsc, then Debian's Chromium.
 .PHONY: test-editors
 test-editors: pkg need-node need-chrome
-	cd tests/editors && npm ci --no-audit --no-fund --loglevel=error && npx vite build && node --test test/
+	cd tests/editors && npm ci --no-audit --no-fund --loglevel=error && npx tsc -p . && npx vite build && node --test test/
 
 # --- package -----------------------------------------------------------------------
 pkg: need-wasm need-node

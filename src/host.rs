@@ -70,3 +70,25 @@ mod js {
         pub(super) fn decode(this: &TextDecoder, input: &[u8]) -> Result<String, JsValue>;
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn native_host_decodes_the_table_charsets_by_whatwg_label() {
+        // "あい" in Shift_JIS, "你好" in GBK.
+        assert_eq!(decode("shift_jis", &[0x82, 0xa0, 0x82, 0xa2]).as_deref(), Some("あい"));
+        assert_eq!(decode("gbk", &[0xc4, 0xe3, 0xba, 0xc3]).as_deref(), Some("你好"));
+        assert_eq!(decode("no-such-charset", b"abc"), None);
+    }
+
+    #[test]
+    fn native_host_parses_toml_and_json_floats() {
+        assert_eq!(parse_float("3.5"), Some(3.5));
+        assert_eq!(parse_float("-1e-3"), Some(-0.001));
+        assert_eq!(parse_float("+inf"), Some(f64::INFINITY));
+        assert!(parse_float("nan").is_some_and(f64::is_nan));
+        assert_eq!(parse_float("3.5x"), None);
+    }
+}

@@ -268,8 +268,9 @@ export function sendguard(config = {}) {
     /** After the first diagnostics (and each rescan): the policy's rules, in idle time. */
     startPrepare() {
       if (!prepare || !scanner.prepare) return;
-      this.cancelPrepare?.();
       const text = typeof prepare === 'string' ? prepare : scanner.policyText?.();
+      if (!text) return; // not loaded yet: the first result starts it
+      this.cancelPrepare?.();
       this.cancelPrepare = prepareRules((piece) => scanner.prepare(piece), text);
     }
 

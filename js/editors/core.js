@@ -117,11 +117,14 @@ export function scannerFrom({ scanner, engine, policy } = {}) {
     prepare(text, options) {
       if (loaded) loaded.scan(text, options);
     },
-    /** The policy text whose scan builds every rule (see `prepareRules`). */
+    /**
+     * The text whose scan builds every rule (see `prepareRules`): the policy's own (its rules)
+     * and the default policy's (the rules an `extends = "default"` brings). Null until loaded.
+     */
     policyText() {
-      if (typeof policy === 'string') return policy;
-      if (policy != null) return JSON.stringify(policy);
-      return loaded?.constructor?.defaultPolicy?.() ?? null;
+      if (!loaded) return null;
+      const own = typeof policy === 'string' ? policy : policy != null ? JSON.stringify(policy) : '';
+      return [own, loaded.constructor?.defaultPolicy?.() ?? ''].filter(Boolean).join('\n') || null;
     },
   };
 }

@@ -89,8 +89,9 @@ export function attachSendguard(monaco, editor, config = {}) {
 
   const startPrepare = () => {
     if (!prepare || !scanner.prepare) return;
-    cancelPrepare?.();
     const text = typeof prepare === 'string' ? prepare : scanner.policyText?.();
+    if (!text) return; // not loaded yet: the first result starts it
+    cancelPrepare?.();
     cancelPrepare = prepareRules((piece) => scanner.prepare(piece), text);
   };
 

@@ -57,7 +57,8 @@ const pageScanner = {
     return s.scan(text, opts);
   },
   prepare: (text) => scanner?.prepare(text),
-  policyText: () => (scanner ? scanner.policyText ?? scanner.mod.Engine.defaultPolicy() : null),
+  // The policy's own rules and the default's (which `extends = "default"` brings).
+  policyText: () => (scanner ? [scanner.policyText, scanner.mod.Engine.defaultPolicy()].filter(Boolean).join('\n') : null),
 };
 
 const { view, rescan } = createEditor({
