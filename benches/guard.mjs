@@ -153,7 +153,7 @@ function lateRun(late) {
     expectSend(step.decision, i);
     fields.push(...step.increments);
   }
-  const state = g.stateJson();
+  const state = JSON.stringify(g.state());
   g.free();
   return { state, fields };
 }

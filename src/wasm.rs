@@ -594,28 +594,6 @@ impl JsRunGuard {
         Ok(JsRunGuard { guard })
     }
 
-    /// The state as JSON text, the form a store keeps: `JSON.stringify(state())` in one call.
-    #[wasm_bindgen(js_name = stateJson)]
-    pub fn state_json(&self) -> Result<String, JsValue> {
-        serde_json::to_string(&self.guard.state())
-            .map_err(|e| js_error("internal", &format!("the guard state could not be written: {e}"), None))
-    }
-
-    /// A guard resumed from `stateJson()` (or any JSON of a state): `fromState(JSON.parse(text))`
-    /// without building the object. Throws code `input` when the text is not a state.
-    #[wasm_bindgen(js_name = fromStateJson)]
-    pub fn from_state_json(text: &str) -> Result<JsRunGuard, JsValue> {
-        console_error_panic_hook::set_once();
-        // serde_json, not the policy reader of `from_js`: that one reads each number through
-        // the host's parseFloat, and a state is up to 120 numbers (4 against 45 µs a state in
-        // Node, with the JSON.parse that `fromState` needs). A state
-        // holds no message content, so serde_json's message may quote it.
-        let state: GuardState =
-            serde_json::from_str(text).map_err(|e| input_error(&format!("RunGuard.fromStateJson state: {e}")))?;
-        let guard = RunGuard::from_state(state).map_err(|e| engine_error(&e))?;
-        Ok(JsRunGuard { guard })
-    }
-
     /// Starts the run over with the same limits (counts, windows and the halt cleared):
     /// the decision of a person who has looked at why the run halted.
     pub fn reset(&mut self) {
