@@ -228,9 +228,9 @@ export interface GuardLimits {
   maxWarned?: number;
   /** Messages checked before the run halts (at least 1). */
   maxMessages?: number;
-  /** Messages within any 60 s before the run halts as a burst (at least 1). */
+  /** Messages within one minute (the clock's second and the 59 before) before the run halts (at least 1). */
   maxPerMinute?: number;
-  /** Messages within any hour before the run halts as a burst (at least 1). */
+  /** Messages within one hour (the clock's minute and the 59 before) before the run halts (at least 1). */
   maxPerHour?: number;
   /** Messages sent to one recipient; more are held (at least 1). */
   maxPerRecipient?: number;
