@@ -236,9 +236,9 @@ export interface GuardLimits {
   maxWarned?: number;
   /** Messages checked before the run halts (at least 1). */
   maxMessages?: number;
-  /** Messages within any 60 s before the run halts as a burst (at least 1). */
+  /** Messages within one minute (the clock's second and the 59 before) before the run halts (at least 1). */
   maxPerMinute?: number;
-  /** Messages within any hour before the run halts as a burst (at least 1). */
+  /** Messages within one hour (the clock's minute and the 59 before) before the run halts (at least 1). */
   maxPerHour?: number;
   /** Messages sent to one recipient; more are held (at least 1). */
   maxPerRecipient?: number;
@@ -598,28 +598,6 @@ impl JsRunGuard {
     ) -> Result<JsRunGuard, JsValue> {
         console_error_panic_hook::set_once();
         let state: GuardState = from_js(state, "RunGuard.fromState state")?;
-        let guard = RunGuard::from_state(state).map_err(|e| engine_error(&e))?;
-        Ok(JsRunGuard { guard })
-    }
-
-    /// The state as JSON text, the form a store keeps: `JSON.stringify(state())` in one call.
-    #[wasm_bindgen(js_name = stateJson)]
-    pub fn state_json(&self) -> Result<String, JsValue> {
-        serde_json::to_string(&self.guard.state())
-            .map_err(|e| js_error("internal", &format!("the guard state could not be written: {e}"), None))
-    }
-
-    /// A guard resumed from `stateJson()` (or any JSON of a state): `fromState(JSON.parse(text))`
-    /// without building the object. Throws code `input` when the text is not a state.
-    #[wasm_bindgen(js_name = fromStateJson)]
-    pub fn from_state_json(text: &str) -> Result<JsRunGuard, JsValue> {
-        console_error_panic_hook::set_once();
-        // serde_json, not the policy reader of `from_js`: that one reads each number through
-        // the host's parseFloat, and a state is up to 120 numbers (4 against 45 µs a state in
-        // Node, with the JSON.parse that `fromState` needs). A state
-        // holds no message content, so serde_json's message may quote it.
-        let state: GuardState =
-            serde_json::from_str(text).map_err(|e| input_error(&format!("RunGuard.fromStateJson state: {e}")))?;
         let guard = RunGuard::from_state(state).map_err(|e| engine_error(&e))?;
         Ok(JsRunGuard { guard })
     }

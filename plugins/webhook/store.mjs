@@ -309,7 +309,7 @@ export class RedisStore {
               }
             });
           }
-          state = guard.stateJson();
+          state = JSON.stringify(guard.state());
         } catch (err) {
           await c.unwatch().catch(() => {});
           throw err;
@@ -357,7 +357,7 @@ export class RedisStore {
 /** A guard from its stored JSON; an unreadable state is an error, never a fresh run. */
 function readState(raw) {
   try {
-    return RunGuard.fromStateJson(raw);
+    return RunGuard.fromState(JSON.parse(raw));
   } catch (err) {
     throw new Error(`stored state of the run is unreadable (${err.code ?? 'json'})`, { cause: err });
   }

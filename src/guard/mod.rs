@@ -115,10 +115,12 @@ pub struct GuardLimits {
     /// Messages checked in the run before it halts (at least 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_messages: Option<u64>,
-    /// Messages checked within any 60 000 ms before the run halts as a burst (at least 1).
+    /// Messages checked within one minute (the clock's second and the 59 before it) before the
+    /// run halts as a burst (at least 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_per_minute: Option<u64>,
-    /// Messages checked within any 3 600 000 ms before the run halts as a burst (at least 1).
+    /// Messages checked within one hour (the clock's minute and the 59 before it) before the
+    /// run halts as a burst (at least 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_per_hour: Option<u64>,
     /// Messages sent to one recipient in the run; more are held (at least 1).

@@ -24,11 +24,6 @@ test('the state is version 2: 60 bucket counters per window, digests instead of 
   assert.equal(JSON.stringify(s).includes('customers.example'), false);
   const back = RunGuard.fromState(JSON.parse(JSON.stringify(s)));
   assert.match(back.check(pass('U7@customers.example', T0 + 60_000)).reason, /^maxPerRecipient: u\*\*\*@customers\.example already received 10/);
-  // the text form a store keeps: the same state without building the object
-  assert.deepEqual(JSON.parse(g.stateJson()), s);
-  assert.deepEqual(RunGuard.fromStateJson(g.stateJson()).state(), s);
-  assert.throws(() => RunGuard.fromStateJson('{"version":2,'), (e) => e.code === 'input' && /^RunGuard.fromStateJson state: /.test(e.message));
-  assert.throws(() => RunGuard.fromStateJson(JSON.stringify({ ...s, minute: [1] })), (e) => e.code === 'input' && /minute counters must be 60/.test(e.message));
   g.free();
   back.free();
 });
