@@ -2,7 +2,8 @@
 //! and without a byte-order mark, UTF-8 with one, windows-1252, HTML declaring a charset
 //! in a `<meta>`, and the raw bytes themselves, each read as `auto`, `text` and `html`.
 //! Never a panic, never an error (any bytes are text); every finding's span lies inside the
-//! input; and a report that lists an unscanned part never says pass.
+//! input (its part's range, for text that sniffs as a message); and a report that lists
+//! an unscanned part never says pass.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use sendguard::{Action, Engine, Format, ScanOptions};
@@ -42,7 +43,12 @@ fuzz_target!(|data: &[u8]| {
     for format in [Format::Auto, Format::Text, Format::Html] {
         let r = engine.scan_bytes(&bytes, &ScanOptions { format, ..Default::default() }).expect("any bytes are text");
         for f in r.findings.iter().chain(r.suppressed.iter().map(|s| &s.finding)) {
-            assert!(f.start <= f.end && f.end <= bytes.len(), "span outside the input");
+            assert!(f.start <= f.end, "inverted span");
+            match f.part_range {
+                // Text that sniffed as a message: offsets are into the decoded part.
+                Some((start, end)) => assert!(start <= end && end <= bytes.len(), "part range outside the input"),
+                None => assert!(f.end <= bytes.len(), "span outside the input"),
+            }
         }
         assert!(r.unscanned.is_empty() || r.verdict != Action::Pass, "pass with an unscanned part");
     }

@@ -210,7 +210,7 @@ fn utf32(bytes: &[u8], unit: fn([u8; 4]) -> u32) -> String {
     for quad in bytes.chunks_exact(4) {
         text.push(char::from_u32(unit([quad[0], quad[1], quad[2], quad[3]])).unwrap_or(char::REPLACEMENT_CHARACTER));
     }
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         text.push(char::REPLACEMENT_CHARACTER);
     }
     text
@@ -293,6 +293,9 @@ fn declared_charset(head: &[u8]) -> Option<String> {
     None
 }
 
+/// Decodes one run of bytes in a declared charset (`None`: the host has no decoder).
+type RunDecoder = Box<dyn Fn(&[u8]) -> Option<String>>;
+
 /// Bytes in a declared charset, or `None` when the label is unknown, names UTF-8 or UTF-16
 /// (HTML reads a `<meta>` UTF-16 as UTF-8: the bytes are not UTF-16 if they could declare
 /// it in ASCII), or is the replacement encoding (which would turn the text into one U+FFFD
@@ -308,7 +311,7 @@ fn declared<'a>(bytes: &'a [u8], label: &str) -> Option<DecodedText<'a>> {
         return None;
     }
     let host = charset::host_encoding(lower.as_bytes());
-    let decode: Box<dyn Fn(&[u8]) -> Option<String>> = match host {
+    let decode: RunDecoder = match host {
         Some("replacement") => return None,
         Some(encoding) => Box::new(move |run: &[u8]| charset::decode(encoding, run)),
         None => {
