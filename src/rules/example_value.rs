@@ -6,7 +6,8 @@
 //! Each test is one a generated token passes only by a vanishing chance: a run of eight
 //! equal characters or of eight consecutive ones comes up in a random 64-character hex
 //! token about once in two million, in base62 far more rarely; a marker word such as
-//! `example` (seven letters, any case) less often still. The vendor's fixed prefix is
+//! `example` (seven letters, any case) less often still. A run counts only when it is a
+//! third of the value or more, so that the value is mostly filler. The vendor's fixed prefix is
 //! left out first, so that a format whose prefix is itself a run (`AAAA…`) is judged by
 //! its random part.
 
@@ -61,13 +62,17 @@ pub fn example_reason(value: &str, prefixes: &[String]) -> Option<ExampleReason>
     if MARKERS.iter().any(|m| contains_ignore_case(value.as_bytes(), m.as_bytes())) {
         return Some(ExampleReason::MarkerWord);
     }
-    if longest_periodic(body, 1) >= FILL_RUN {
+    // A run counts when it is long and a third of the value or more: a placeholder is
+    // mostly filler, while a made-up token with a `1234…` stretch inside random
+    // characters still reads as a token.
+    let counts = |run: usize, min: usize| run >= min && run * 3 >= body.len();
+    if counts(longest_periodic(body, 1), FILL_RUN) {
         return Some(ExampleReason::Fill);
     }
-    if longest_sequence(body) >= SEQUENCE_RUN {
+    if counts(longest_sequence(body), SEQUENCE_RUN) {
         return Some(ExampleReason::Sequence);
     }
-    if (2..=4).any(|p| longest_periodic(body, p) >= PATTERN_RUN) {
+    if (2..=4).any(|p| counts(longest_periodic(body, p), PATTERN_RUN)) {
         return Some(ExampleReason::Pattern);
     }
     None
@@ -139,7 +144,7 @@ mod tests {
         assert_eq!(reason("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", &["ghp_"]), Some(ExampleReason::Fill));
         assert_eq!(reason("sk_live_000000000000000000000000", &["sk_live_"]), Some(ExampleReason::Fill));
         assert_eq!(reason("abcdef.0123456789abcdef", &[]), Some(ExampleReason::Sequence));
-        assert_eq!(reason("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", &[]), Some(ExampleReason::Sequence));
+        assert_eq!(reason("123456789:ABCdefGHIjklMNOpqrSTUvwxYZ", &[]), Some(ExampleReason::Sequence));
         assert_eq!(reason("xkeysib-zyxwvutsrq", &["xkeysib-"]), Some(ExampleReason::Sequence));
         assert_eq!(reason("glpat-abcabcabcabcabcabcab", &["glpat-"]), Some(ExampleReason::Pattern));
     }
@@ -155,6 +160,13 @@ mod tests {
         ] {
             assert_eq!(reason(value, &["ghp_", "AKIA", "sk_live_", "dop_v1_", "xoxb-"]), None, "a random token");
         }
+    }
+
+    #[test]
+    fn a_short_run_inside_random_characters_is_a_token() {
+        // Nine sequential digits in 36 characters: made up by hand, but shaped as a token.
+        assert_eq!(reason("ghp_R4nd0mT0k3nValue1234567890abcdEFGHIJ", &["ghp_"]), None);
+        assert_eq!(reason("ghp_1234567890abcdefghijklmnopqrstuvwxyz", &["ghp_"]), Some(ExampleReason::Sequence));
     }
 
     #[test]
