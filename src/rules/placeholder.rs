@@ -1720,7 +1720,9 @@ mod tests {
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
-        let (tenth, _) = time(&text[..cut]);
+        // Best of three on both sides: one slice of the other core's load must not decide.
+        let best = |t: &str| (0..3).map(|_| time(t).0).min().unwrap_or_default();
+        let (took, tenth) = (took.min(best(text)), best(&text[..cut]));
         let ratio = took.as_secs_f64() / tenth.as_secs_f64().max(1e-6);
         assert!(ratio < 30.0, "{what}: {took:?} ({n} found), {ratio:.0}x the time of a tenth of it");
     }
