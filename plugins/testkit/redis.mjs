@@ -26,17 +26,20 @@ export async function freePort() {
 }
 
 /**
- * Starts redis-server on 127.0.0.1 (`port`, else a free one) with an append-only file fsynced
- * on every write in `dir` (else a new temporary folder), so a killed and restarted server
- * still knows which runs halted. Resolves `{ port, url, dir, child, stop() }`; `stop()` ends
- * the server and removes a folder it made.
+ * Starts redis-server on 127.0.0.1 (`port`, else a free one) with an append-only file in `dir`
+ * (else a new temporary folder), so a killed and restarted server still knows which runs
+ * halted. `appendfsync` is Redis's setting: `always` (the default) fsyncs before every reply;
+ * `everysec` writes before every reply too (a killed Redis loses nothing) but fsyncs once a
+ * second (a machine crash may lose that second), and lets one run take several times more
+ * checks a second (docs/BENCHMARKS.md). Resolves `{ port, url, dir, child, stop() }`; `stop()`
+ * ends the server and removes a folder it made.
  */
-export async function startRedis({ port, dir, timeoutMs = 10_000 } = {}) {
+export async function startRedis({ port, dir, appendfsync = 'always', timeoutMs = 10_000 } = {}) {
   requireRedisServer();
   port ??= await freePort();
   const ownDir = dir == null;
   dir ??= mkdtempSync(join(tmpdir(), 'sendguard-redis-'));
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, '--logfile', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', '--appendonly', 'yes', '--appendfsync', appendfsync, '--dir', dir, '--logfile', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => fail(new Error(`redis-server on port ${port} did not start within ${timeoutMs} ms:\n${seen.slice(-2000)}`)), timeoutMs);

@@ -2,33 +2,19 @@
 // A local cluster on loopback: one redis-server (Debian's) and N webhook instances sharing
 // run guards through it. Used by the cluster test and by `make demo-cluster`, which replays a
 // billing run round-robin across three instances and prints what each one answered.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createServer } from 'node:net';
 import { request } from 'node:http';
 import { billingRun } from '../testkit/generate.mjs';
+import { freePort, requireRedisServer, startRedis as startRedisServer } from '../testkit/redis.mjs';
+
+// Re-exported so that the store test and benches/guard.mjs keep one import for the cluster.
+export { freePort, requireRedisServer, REDIS_SERVER } from '../testkit/redis.mjs';
 
 const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url));
-/** The redis-server binary: $REDIS_SERVER, else the one on PATH (Debian: /usr/bin/redis-server). */
-export const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
-
-/** Throws a clear error when redis-server is not installed (the tests fail, never skip). */
-export function requireRedisServer() {
-  const r = spawnSync(REDIS_SERVER, ['--version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`redis-server not found (${REDIS_SERVER}): apt-get install redis-server, or run .ci/run`);
-  return r.stdout.trim();
-}
-
-export async function freePort() {
-  const s = createServer();
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 function waitForLine(child, pattern, what, timeoutMs = 10_000) {
   return new Promise((resolve, reject) => {
@@ -49,19 +35,12 @@ function waitForLine(child, pattern, what, timeoutMs = 10_000) {
 }
 
 /**
- * Starts redis-server on 127.0.0.1:`port` with an append-only file in `dir`, so a killed and
- * restarted server still knows which runs halted. `appendfsync` is Redis's setting: `always`
- * (the default here) fsyncs before every reply; `everysec` writes before every reply too (a
- * killed Redis loses nothing) but fsyncs once a second (a machine crash may lose that second),
- * and lets one run take several times more checks a second (docs/BENCHMARKS.md).
+ * Starts redis-server on 127.0.0.1:`port` with an append-only file in `dir` (testkit's
+ * starter; `appendfsync` is `always` unless told otherwise) and resolves its child process:
+ * the cluster kills and restarts it on the same port and folder, so it keeps the folder.
  */
 export async function startRedis({ port, dir, appendfsync = 'always' }) {
-  requireRedisServer();
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', '--appendonly', 'yes', '--appendfsync', appendfsync, '--dir', dir, '--logfile', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.setEncoding('utf8');
-  await waitForLine(child, /Ready to accept connections/, `redis-server on port ${port}`);
-  child.stdout.resume();
-  return child;
+  return (await startRedisServer({ port, dir, appendfsync })).child;
 }
 
 /** Starts one service instance (a child process) on a free loopback port; resolves its base URL. */

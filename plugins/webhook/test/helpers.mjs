@@ -1,20 +1,10 @@
 // Test helpers: start services on 127.0.0.1 and call them. Never a non-loopback address.
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 
 /** Starts an in-process service on an ephemeral loopback port; returns its base URL. */
 export async function listen(server) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${server.address().port}`;
-}
-
-/** A free loopback port (for child processes such as redis-server). */
-export async function freePort() {
-  const s = createServer();
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 /** One HTTP request; resolves `{ status, body }` with the body parsed as JSON. */
