@@ -1,7 +1,9 @@
 //! Detectors and validators: what turns a pattern match into a finding, and what finds
 //! template placeholders.
 
+pub mod evidence;
 pub mod labels;
+pub mod lexicon;
 pub mod names;
 pub mod placeholder;
 pub mod table;
