@@ -225,3 +225,18 @@ fn reports_never_hold_the_secret() {
         assert!(!json.contains(s), "secret #{i} appears in the report");
     }
 }
+
+#[test]
+fn placeholders_by_position() {
+    let engine = Engine::default_policy();
+    let template = |context| ScanOptions { kind: Kind::Template, ..ScanOptions::with_context(context) };
+    let categories = |text: &str, context| -> Vec<Category> { engine.scan(text, &template(context)).findings.iter().map(|f| f.category).collect() };
+    // In a link's query a bare token is the link's; after "code" a one-time code.
+    assert_eq!(categories("Delete: {{url}}/#/verify?userId={{user_id}}&token={{token}}", Context::Generic), [Category::ResetLink]);
+    assert_eq!(categories("Your verification code is: {{ token }}", Context::Otp), [Category::OneTimeCode]);
+    assert_eq!(engine.scan("Your verification code is: {{ token }}", &template(Context::Otp)).verdict, Action::Pass);
+    assert!(categories("Discount code: {{ code }}", Context::Invoice).is_empty());
+    // In the value slot of a password label, any placeholder is the password.
+    assert_eq!(categories("Password: %2$s", Context::Generic), [Category::Password]);
+    assert_eq!(categories("Hello {{ magic_link }},", Context::Invoice), Vec::<Category>::new());
+}

@@ -281,7 +281,13 @@ fn shape_of(value: &str, after: &str, lexicons: &Lexicons, category: Category) -
 /// a sentence or an aside.
 fn token_at(text: &str, v: usize) -> (usize, usize) {
     let len: usize = text[v..].chars().take(65).take_while(|&c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"')).map(char::len_utf8).sum();
-    let token = text[v..v + len].trim_end_matches(['.', ',', ';', ':', ')', ']', '\'']);
+    // A template tag right after a word ends it: `Password Changed{% endblock %}`.
+    let token = &text[v..v + len];
+    let token = match ["{{", "{%", "{#", "${", "<%", "[%", "#{", "{!!"].iter().filter_map(|o| token.find(o)).filter(|&i| i > 0).min() {
+        Some(i) => &token[..i],
+        None => token,
+    };
+    let token = token.trim_end_matches(['.', ',', ';', ':', ')', ']', '\'']);
     (v, v + token.len())
 }
 
@@ -410,6 +416,7 @@ mod tests {
             "Password changed on 2024-03-02.",
             "Password\nWe changed it for you.",
             "Use it as your password.",
+            "Password Changed{% endblock %}",
         ] {
             assert_eq!(one(text), None, "case of {} bytes", text.len());
         }

@@ -14,6 +14,7 @@ use crate::policy::{Action, Category, Confidence, Context, Detector, Format, Kin
 use crate::report::{redact, Finding, Position, Positions, Report, Skipped, Suppressed};
 use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::find_placeholders;
+use crate::rules::position;
 use crate::rules::{self, Candidate};
 use regex_automata::util::captures::Captures;
 use sha2::{Digest, Sha256};
@@ -474,7 +475,17 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
         }
         let name = &text[p.name_start..p.name_end];
         let class = *classes.entry(name).or_insert_with(|| classify_name(name));
-        let NameClass::Secret(category) = class else { continue };
+        // Position before name: a bare `token` or `code` in a link's query is the link's
+        // parameter, and after "your code is:" (before it on the line, or in the
+        // placeholder's own text) a one-time code.
+        let last = name.rsplit(['.', '>', ':']).next().unwrap_or("");
+        let bare = ["token", "code", "otp", "passcode"].iter().any(|w| last.eq_ignore_ascii_case(w));
+        let category = match class {
+            NameClass::Secret(Category::Token) | NameClass::Neutral if bare && position::in_link(text, p.start) => Category::ResetLink,
+            NameClass::Secret(Category::Token) | NameClass::Neutral if bare && position::code_before(text, p.name_start) => Category::OneTimeCode,
+            NameClass::Secret(c) => c,
+            _ => continue,
+        };
         // Position before name for what is no secret but a link or a code: a
         // placeholder after `Reference:` or `Hello` is that reference or a name.
         if matches!(category, Category::ResetLink | Category::OneTimeCode) && compiled.lexicons.names_slot(text, p.start) {

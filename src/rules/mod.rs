@@ -6,6 +6,7 @@ pub mod labels;
 pub mod lexicon;
 pub mod names;
 pub mod placeholder;
+pub mod position;
 pub mod table;
 pub mod validators;
 
