@@ -157,7 +157,7 @@ fn allow_lists_by_rule_hash_and_path() {
 
 #[test]
 fn json_and_toml_policies_extend_the_default() {
-    let json = r#"{"extends":"default","disable":["pin-label"],"actions":[{"category":"password","context":"welcome","action":"warn"}],
+    let json = r#"{"extends":"default","disable":["pin-label","pin-by-evidence"],"actions":[{"category":"password","context":"welcome","action":"warn"}],
       "rules":[{"id":"acme-key","category":"token","pattern":"(?P<secret>ACME-[0-9A-F]{16})","keywords":["acme-"],"examples":["ACME-7C2A9F41B83E06D5"],"counterExamples":["ACME-12"]}]}"#;
     let engine = Engine::from_policy_str(json).expect("JSON policy compiles");
     assert!(engine.check_examples().is_empty());
@@ -227,4 +227,19 @@ fn reports_never_hold_the_secret() {
     for (i, s) in secrets.iter().enumerate() {
         assert!(!json.contains(s), "secret #{i} appears in the report");
     }
+}
+
+#[test]
+fn placeholders_by_position() {
+    let engine = Engine::default_policy();
+    let template = |context| ScanOptions { kind: Kind::Template, ..ScanOptions::with_context(context) };
+    let categories = |text: &str, context| -> Vec<Category> { engine.scan(text, &template(context)).findings.iter().map(|f| f.category).collect() };
+    // In a link's query a bare token is the link's; after "code" a one-time code.
+    assert_eq!(categories("Delete: {{url}}/#/verify?userId={{user_id}}&token={{token}}", Context::Generic), [Category::ResetLink]);
+    assert_eq!(categories("Your verification code is: {{ token }}", Context::Otp), [Category::OneTimeCode]);
+    assert_eq!(engine.scan("Your verification code is: {{ token }}", &template(Context::Otp)).verdict, Action::Pass);
+    assert!(categories("Discount code: {{ code }}", Context::Invoice).is_empty());
+    // In the value slot of a password label, any placeholder is the password.
+    assert_eq!(categories("Password: %2$s", Context::Generic), [Category::Password]);
+    assert_eq!(categories("Hello {{ magic_link }},", Context::Invoice), Vec::<Category>::new());
 }

@@ -5,10 +5,11 @@ use super::decide::ActionTable;
 use super::suppress::PathGlob;
 use super::{Engine, ScanOptions};
 use crate::error::Error;
-use crate::policy::{Category, Detector, Format, Kind, Policy, Rule};
+use crate::policy::{Category, Detector, Format, Kind, LexiconRole, Policy, Rule};
 use super::keywords::Keywords;
 use super::runs::{ProbedRuns, RunBytes, Runs};
 use super::window;
+use crate::rules::lexicon::Lexicons;
 use regex_automata::meta;
 use regex_syntax::hir::Hir;
 use std::collections::{HashMap, HashSet};
@@ -35,6 +36,8 @@ pub(crate) struct Compiled {
     pub placeholder_rules: HashMap<Category, usize>,
     /// The table-column rule of each category.
     pub table_rules: HashMap<Category, usize>,
+    /// The policy's lexicons, for the labelled-value rules and the value checks.
+    pub lexicons: Lexicons,
     /// Actions per category × source × context.
     pub actions: ActionTable,
     /// Rule ids that never report.
@@ -61,6 +64,8 @@ pub(crate) struct CompiledRule {
     pub rendered: bool,
     /// A table-column rule: its keyword hits mark table headers.
     pub table: bool,
+    /// A labelled-value rule: its keyword hits are labels (see [`super::labelled`]).
+    pub labelled: bool,
     /// Where to search instead of the whole document (see [`super::runs`]): for a rule
     /// without keywords whose matches are runs of a few bytes, those runs; for a rule with
     /// keywords but no window, the runs of its matches' bytes around its keyword hits.
@@ -135,6 +140,8 @@ impl Compiled {
         let mut always = Vec::new();
         let mut placeholder_rules = HashMap::new();
         let mut table_rules = HashMap::new();
+        let lexicons = Lexicons::new(&policy.lexicons);
+        validate_lexicons(policy)?;
         for (index, rule) in policy.rules.iter().enumerate() {
             validate_rule_shape(rule)?;
             if !seen.insert(rule.id.as_str()) {
@@ -176,14 +183,23 @@ impl Compiled {
             match rule.detector {
                 Some(Detector::Placeholder) => one_per_category(&mut placeholder_rules, rule, index, "placeholder")?,
                 Some(Detector::TableColumn) => one_per_category(&mut table_rules, rule, index, "table-column")?,
-                None => {}
+                Some(Detector::LabelledValue) | None => {}
             }
             let table = rule.detector == Some(Detector::TableColumn);
-            if regex.is_some() || table {
-                if rule.keywords.is_empty() {
+            let labelled = rule.detector == Some(Detector::LabelledValue);
+            // A labelled-value rule's keywords are its own and its category's label words.
+            let mut keywords: Vec<&str> = rule.keywords.iter().map(String::as_str).collect();
+            if labelled {
+                keywords.extend(lexicons.labels_of(rule.category));
+                if keywords.is_empty() {
+                    return Err(Error::rule(&rule.id, format!("a labelled-value rule needs label words: no lexicon with role \"label\" has category {}", rule.category)));
+                }
+            }
+            if regex.is_some() || table || labelled {
+                if keywords.is_empty() {
                     always.push(index);
                 } else {
-                    for kw in &rule.keywords {
+                    for kw in keywords {
                         let key = window::fold(kw);
                         let id = *keyword_index.entry(key.clone()).or_insert_with(|| {
                             keyword_list.push(key);
@@ -197,7 +213,7 @@ impl Compiled {
                 }
             }
             let (templates, rendered) = kinds_of(rule);
-            rules.push(CompiledRule { regex, secret_group, window, templates, rendered, table, runs });
+            rules.push(CompiledRule { regex, secret_group, window, templates, rendered, table, labelled, runs });
         }
         // Each keyword with the case variants of its non-ASCII letters (ASCII case is
         // folded by the automaton); a keyword with too many variants is searched as written.
@@ -229,6 +245,7 @@ impl Compiled {
             always,
             placeholder_rules,
             table_rules,
+            lexicons,
             actions,
             allowed_rules: policy.allow.rules.iter().cloned().collect(),
             allowed_hashes,
@@ -270,6 +287,9 @@ fn validate_rule_shape(rule: &Rule) -> Result<(), Error> {
         (Some(_), Some(Detector::TableColumn)) => {
             Err(Error::rule(&rule.id, "a table-column rule takes no pattern; its keywords find the headers"))
         }
+        (Some(_), Some(Detector::LabelledValue)) => {
+            Err(Error::rule(&rule.id, "a labelled-value rule takes no pattern; its label lexicons find the labels"))
+        }
         (None, Some(Detector::TableColumn)) if rule.keywords.is_empty() => {
             Err(Error::rule(&rule.id, "a table-column rule needs keywords: they find the header lines"))
         }
@@ -283,6 +303,24 @@ fn validate_rule_shape(rule: &Rule) -> Result<(), Error> {
     for kw in &rule.keywords {
         if kw.is_empty() || kw.len() > 64 {
             return Err(Error::rule(&rule.id, "keywords must be 1–64 bytes long"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the lexicons' shape: ids, words, and a category on every label lexicon.
+fn validate_lexicons(policy: &Policy) -> Result<(), Error> {
+    let mut seen = HashSet::new();
+    for lexicon in &policy.lexicons {
+        let name = format!("lexicon `{}`", lexicon.id);
+        if lexicon.id.trim().is_empty() || !seen.insert(lexicon.id.as_str()) {
+            return Err(Error::policy(format!("{name}: an empty or duplicate lexicon id")));
+        }
+        if matches!(lexicon.role, LexiconRole::Label | LexiconRole::Pair) && lexicon.category.is_none() {
+            return Err(Error::policy(format!("{name}: a label lexicon needs a category")));
+        }
+        if lexicon.words.iter().any(|w| w.trim().is_empty() || w.len() > 64) {
+            return Err(Error::policy(format!("{name}: words must be 1–64 bytes long")));
         }
     }
     Ok(())
@@ -390,7 +428,42 @@ pub(crate) fn check_examples(engine: &Engine) -> Vec<String> {
             }
         }
     }
+    // A lexicon proves itself through the labelled-value rules that read it: with those
+    // disabled (or none of its category), there is nothing its examples could show.
+    let labelled: Vec<Category> = engine.policy().rules.iter().filter(|r| r.detector == Some(Detector::LabelledValue)).map(|r| r.category).collect();
+    for lexicon in &engine.policy().lexicons {
+        let read = match lexicon.role {
+            LexiconRole::Label | LexiconRole::Pair => lexicon.category.is_some_and(|c| labelled.contains(&c)),
+            _ => !labelled.is_empty(),
+        };
+        if !read {
+            continue;
+        }
+        if lexicon.examples.is_empty() {
+            failures.push(format!("lexicon `{}`: has no examples", lexicon.id));
+        }
+        if lexicon.counter_examples.is_empty() {
+            failures.push(format!("lexicon `{}`: has no counter-examples", lexicon.id));
+        }
+        for (i, example) in lexicon.examples.iter().enumerate() {
+            if !finds_secret(engine, lexicon.category, example) {
+                failures.push(format!("lexicon `{}`: example #{} is not found", lexicon.id, i + 1));
+            }
+        }
+        for (i, example) in lexicon.counter_examples.iter().enumerate() {
+            if finds_secret(engine, None, example) {
+                failures.push(format!("lexicon `{}`: counter-example #{} is found", lexicon.id, i + 1));
+            }
+        }
+    }
     failures
+}
+
+/// Whether the whole policy finds a secret (of `category`, when given) in `text`.
+fn finds_secret(engine: &Engine, category: Option<Category>, text: &str) -> bool {
+    let options = ScanOptions { format: Format::Auto, kind: Kind::Auto, ..ScanOptions::default() };
+    let report = super::scan::scan_document(engine, text, &options, None);
+    report.findings.iter().any(|f| category.map_or(!matches!(f.category, Category::Limit | Category::Suppression), |c| f.category == c))
 }
 
 fn finds(engine: &Engine, index: usize, text: &str) -> bool {

@@ -7,6 +7,7 @@
 mod compile;
 mod decide;
 mod keywords;
+mod labelled;
 mod order;
 mod runs;
 mod scan;

@@ -4,15 +4,17 @@
 use super::decide::Subject;
 use super::order::sort_by_span;
 use super::suppress::{self, Directive};
+use super::labelled;
 use super::runs::Runs;
 use super::window;
 use super::{Engine, ScanOptions};
 use crate::decode::{html, mime, pdf, sniff, text, OffsetMap};
 use crate::error::Error;
-use crate::policy::{Action, Category, Confidence, Context, Detector, Format, Kind, Source};
+use crate::policy::{Action, Category, Confidence, Context, Detector, Format, Kind, Source, Validator};
 use crate::report::{redact, Finding, Position, Positions, Report, Skipped, Suppressed};
 use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::find_placeholders;
+use crate::rules::position;
 use crate::rules::{self, Candidate};
 use regex_automata::util::captures::Captures;
 use sha2::{Digest, Sha256};
@@ -28,6 +30,8 @@ pub(super) struct Hit {
     pub source: Source,
     pub start: usize,
     pub end: usize,
+    /// The confidence evidence gave this hit; `None`: the rule's own.
+    pub confidence: Option<Confidence>,
 }
 
 pub(super) fn scan_text(engine: &Engine, text: &str, options: &ScanOptions) -> Report {
@@ -221,12 +225,20 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
     // table headers. Each stretch of text is searched for newlines once, even on a huge line.
     let mut header_lines: Vec<usize> = Vec::new();
     let mut next_header_line = 0;
+    // Label hits of labelled-value rules: (rule, start, end).
+    let mut label_hits: Vec<(usize, usize, usize)> = Vec::new();
     if let Some(keywords) = &compiled.keywords {
         let mut found = Vec::new();
         keywords.find_all(text.as_bytes(), &mut found);
         for m in found {
             let k = compiled.keyword_of_pattern[m.pattern];
             for &r in &compiled.keyword_rules[k] {
+                if compiled.rules[r].labelled {
+                    if applies(r) {
+                        label_hits.push((r, m.start, m.end));
+                    }
+                    continue;
+                }
                 if compiled.rules[r].table {
                     // One hit a line is enough: the line is the candidate header.
                     if table_runs(r) && m.start >= next_header_line {
@@ -328,9 +340,9 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
             };
             let after_end = floor_char(text, (m.end() + AFTER_WINDOW).min(text.len()));
             let cand = Candidate { secret: &text[s..e], whole: &text[m.start()..m.end()], after: &text[m.end()..after_end] };
-            let accepted = s < e && validated(spec, &cand);
+            let accepted = s < e && validated(spec, &cand) && !refuted(engine, spec, text, s, &cand);
             if accepted {
-                hits.push(Hit { rule: i, source: Source::Literal, start: s, end: e });
+                hits.push(Hit { rule: i, source: Source::Literal, start: s, end: e, confidence: None });
             }
             // Advance past the match (at least one character on an empty match); a rejected
             // value may itself start a match (`your password\nPassword: x`), so resume at it.
@@ -399,6 +411,9 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
     if !header_lines.is_empty() {
         hits.extend(table_cells(engine, text, &header_lines, &table_runs));
     }
+    if !label_hits.is_empty() {
+        hits.extend(labelled_values(engine, text, &mut label_hits));
+    }
     if template && !compiled.placeholder_rules.is_empty() {
         let placeholder_hits = placeholders(engine, text, only);
         // A literal match inside a placeholder (`Password: {{password}}`) is the placeholder's.
@@ -411,6 +426,36 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         sort_by_span(&mut hits, |h| (h.start, h.end));
     }
     hits
+}
+
+/// The values of the labelled-value rules around their label hits (`(rule, start, end)`).
+fn labelled_values(engine: &Engine, text: &str, label_hits: &mut [(usize, usize, usize)]) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    label_hits.sort_unstable();
+    for group in label_hits.chunk_by_mut(|a, b| a.0 == b.0) {
+        let rule = group[0].0;
+        let mut labels: Vec<(usize, usize)> = group.iter().map(|&(_, s, e)| (s, e)).collect();
+        let category = engine.policy.rules[rule].category;
+        for f in labelled::find(text, &mut labels, &engine.compiled.lexicons, category) {
+            hits.push(Hit { rule, source: f.source, start: f.start, end: f.end, confidence: Some(f.confidence) });
+        }
+    }
+    hits
+}
+
+/// Whether the evidence speaks against a validated match: a prose word as a password
+/// (`Mot de passe : inchangé`); a card-shaped number that an identifier label names
+/// (`Order ID: …`), or one without its issuer's length and without a card label.
+fn refuted(engine: &Engine, spec: &crate::policy::Rule, text: &str, start: usize, cand: &Candidate<'_>) -> bool {
+    let lexicons = &engine.compiled.lexicons;
+    spec.validators.iter().any(|v| match v {
+        Validator::PasswordValue => lexicons.is_prose(cand.secret),
+        Validator::Luhn => {
+            lexicons.identifier_before(text, start)
+                || (!crate::rules::validators::card_issuer_length(cand.secret) && !lexicons.card_label_before(text, start))
+        }
+        _ => false,
+    })
 }
 
 /// Whether every validator of `spec` accepts the candidate.
@@ -481,13 +526,28 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
         }
         let name = &text[p.name_start..p.name_end];
         let class = *classes.entry(name).or_insert_with(|| classify_name(name));
-        let NameClass::Secret(category) = class else { continue };
+        // Position before name: a bare `token` or `code` in a link's query is the link's
+        // parameter, and after "your code is:" (before it on the line, or in the
+        // placeholder's own text) a one-time code.
+        let last = name.rsplit(['.', '>', ':']).next().unwrap_or("");
+        let bare = ["token", "code", "otp", "passcode"].iter().any(|w| last.eq_ignore_ascii_case(w));
+        let category = match class {
+            NameClass::Secret(Category::Token) | NameClass::Neutral if bare && position::in_link(text, p.start) => Category::ResetLink,
+            NameClass::Secret(Category::Token) | NameClass::Neutral if bare && position::code_before(text, p.name_start) => Category::OneTimeCode,
+            NameClass::Secret(c) => c,
+            _ => continue,
+        };
+        // Position before name for what is no secret but a link or a code: a
+        // placeholder after `Reference:` or `Hello` is that reference or a name.
+        if matches!(category, Category::ResetLink | Category::OneTimeCode) && compiled.lexicons.names_slot(text, p.start) {
+            continue;
+        }
         let Some(&rule) = compiled.placeholder_rules.get(&category) else { continue };
         if only.is_some_and(|o| o != rule) || !compiled.rules[rule].templates {
             continue;
         }
         debug_assert_eq!(engine.policy.rules[rule].detector, Some(Detector::Placeholder));
-        hits.push(Hit { rule, source: Source::Placeholder, start: p.start, end: p.end });
+        hits.push(Hit { rule, source: Source::Placeholder, start: p.start, end: p.end, confidence: None });
     }
     hits
 }
@@ -509,8 +569,9 @@ fn table_cells(engine: &Engine, text: &str, header_lines: &[usize], runs: &dyn F
             let Some(rule) = rule_for(cell.category) else { continue };
             let spec = &engine.policy.rules[rule];
             let value = &text[cell.start..cell.end];
-            if validated(spec, &Candidate { secret: value, whole: value, after: "" }) {
-                hits.push(Hit { rule, source: Source::Literal, start: cell.start, end: cell.end });
+            let cand = Candidate { secret: value, whole: value, after: "" };
+            if validated(spec, &cand) && !refuted(engine, spec, text, cell.start, &cand) {
+                hits.push(Hit { rule, source: Source::Literal, start: cell.start, end: cell.end, confidence: None });
             }
         }
     }
@@ -521,7 +582,7 @@ fn table_cells(engine: &Engine, text: &str, header_lines: &[usize], runs: &dyn F
 /// the policy (specific formats come before generic assignments).
 fn resolve_overlaps(engine: &Engine, hits: &mut Vec<Hit>) {
     let rank = |h: &Hit| {
-        let conf = engine.policy.rules[h.rule].confidence;
+        let conf = h.confidence.unwrap_or(engine.policy.rules[h.rule].confidence);
         (std::cmp::Reverse(conf), h.rule)
     };
     // Longest first among equal starts.
@@ -563,11 +624,12 @@ fn decide(engine: &Engine, source: &str, view_text: &str, map: Option<&OffsetMap
     for (h, &(start, end)) in hits.iter().zip(&spans) {
         let rule = &policy.rules[h.rule];
         let value = &view_text[h.start..h.end];
+        let confidence = h.confidence.unwrap_or(rule.confidence);
         let action = compiled.actions.decide(&Subject {
             category: rule.category,
             source: h.source,
             context: options.context,
-            confidence: rule.confidence,
+            confidence,
             rule: &rule.id,
         });
         let (ps, pe) = (locate(start), locate(end));
@@ -577,7 +639,7 @@ fn decide(engine: &Engine, source: &str, view_text: &str, map: Option<&OffsetMap
                 category: rule.category,
                 source: h.source,
                 action,
-                confidence: rule.confidence,
+                confidence,
                 redacted: match h.source {
                     Source::Literal => redact(value),
                     Source::Placeholder => shorten(value, 80),

@@ -58,9 +58,10 @@ impl Policy {
     }
 
     /// Resolves `extends`: with `extends = "default"` the result is the default policy with
-    /// this policy's `disable` applied, its rules added (a rule with an existing id replaces
-    /// it), its actions appended (so they win ties), its allow-lists added and its limits
-    /// and `[unscanned]` action taking over. Without `extends` the policy is returned as it is.
+    /// this policy's `disable` applied, its rules and lexicons added (one with an existing
+    /// id replaces it), its actions appended (so they win ties), its allow-lists added and its
+    /// limits and `[unscanned]` action taking over. Without `extends` the policy is returned as
+    /// it is.
     pub fn resolve(self) -> Result<Policy, Error> {
         match self.extends.as_deref() {
             None => Ok(self),
@@ -76,6 +77,12 @@ impl Policy {
                     match base.rules.iter_mut().find(|r| r.id == rule.id) {
                         Some(existing) => *existing = rule,
                         None => base.rules.push(rule),
+                    }
+                }
+                for lexicon in self.lexicons {
+                    match base.lexicons.iter_mut().find(|l| l.id == lexicon.id) {
+                        Some(existing) => *existing = lexicon,
+                        None => base.lexicons.push(lexicon),
                     }
                 }
                 base.actions.extend(self.actions);

@@ -31,6 +31,64 @@ pub struct Policy {
     /// The rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
+    /// Word lists that the labelled-value detector reads its evidence from: the labels of
+    /// each secret, the phrases that connect a label to its value, prose and identifier
+    /// words that speak against a value. Data, so that a language is added without code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lexicons: Vec<Lexicon>,
+}
+
+/// One word list of the labelled-value detector (see [`LexiconRole`] for what each role
+/// means). Like a rule, it proves itself: its examples must be found by the policy's
+/// detectors and its counter-examples must not.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Lexicon {
+    /// Stable identifier, e.g. `password-labels-de`. A policy that extends the default
+    /// replaces the default's lexicon of the same id.
+    pub id: String,
+    /// What the words are evidence of.
+    pub role: LexiconRole,
+    /// For labels: the category of the secret they name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    /// One line for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The words or phrases, matched case-insensitively on word boundaries.
+    pub words: Vec<String>,
+    /// Texts in which the policy must find a secret (of `category`, when set).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<String>,
+    /// Texts in which the policy must find nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counter_examples: Vec<String>,
+}
+
+/// What a lexicon's words are evidence of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LexiconRole {
+    /// Names a secret of the lexicon's category (`password`, `Kennwort`, `PIN`): a value
+    /// after it, joined by a separator or a connecting phrase, is that secret.
+    #[default]
+    Label,
+    /// Introduces a user name and a secret together (`credentials: jdoe / secret`).
+    Pair,
+    /// Joins a label to the value after it (`is`, `was changed to`, `lautet`).
+    Connector,
+    /// Joins a value to the label after it (`X is your password`, `use X as your password`).
+    Before,
+    /// Words that, as the value, say there is none (`unchanged`, `inchangé`, `wie bisher`),
+    /// or, between a label and a colon, that the label is about something else (`policy`).
+    Prose,
+    /// Labels of identifiers (`order`, `reference`, `tracking`): a number after one is
+    /// not a card or a PIN.
+    Identifier,
+    /// Labels of a payment card (`card`, `Visa`, `Kartennummer`).
+    CardLabel,
+    /// Greetings (`Hello`, `Dear`, `Bonjour`): a placeholder right after one is a name.
+    Greeting,
 }
 
 /// One detection rule. A rule is data: its pattern, the keywords that must be present
@@ -98,6 +156,10 @@ pub enum Detector {
     /// each non-empty cell of that column that the rule's validators accept. The rule's
     /// keywords find the header lines. See [`crate::rules::table`].
     TableColumn,
+    /// Values by evidence: a password- or PIN-shaped value near a label of the rule's
+    /// category (from the policy's label lexicons), scored by how the two are joined and
+    /// what the value looks like; the score is the finding's confidence.
+    LabelledValue,
 }
 
 /// Validators applied to a match.

@@ -80,6 +80,14 @@ fn next_word_is_prose(after: &str) -> bool {
     }
 }
 
+/// Whether `value` (any case, trailing punctuation ignored) is one of the words that
+/// follow a label in a sentence rather than being its value (`is`, `required`, `hidden`).
+pub fn is_prose_word(value: &str) -> bool {
+    let lower = value.to_lowercase();
+    let bare = lower.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+    PROSE.contains(&bare)
+}
+
 /// `********`, `••••`, `xxxx`, `[hidden]`, `<redacted>`: no secret to leak.
 pub fn is_mask(value: &str) -> bool {
     let v = value.trim_matches(|c: char| "()[]<>{}".contains(c));

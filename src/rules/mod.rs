@@ -1,10 +1,13 @@
 //! Detectors and validators: what turns a pattern match into a finding, and what finds
 //! template placeholders.
 
+pub mod evidence;
 pub mod example_value;
 pub mod labels;
+pub mod lexicon;
 pub mod names;
 pub mod placeholder;
+pub mod position;
 pub mod table;
 pub mod validators;
 

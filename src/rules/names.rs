@@ -356,6 +356,16 @@ const SUFFIX_HEADS: &[(&str, Category)] = &[
     ("otpcode", OTP),
 ];
 
+/// Short heads recognised at the end of a run-together word only after one of
+/// [`CREDENTIAL_PREFIXES`] (`newpass`, `dbpass`, `userpwd`), never alone (`compass`).
+const SHORT_SUFFIX_HEADS: &[(&str, Category)] = &[("pass", PW), ("pwd", PW), ("pw", PW)];
+
+/// Words that, run together with a short head, make it a credential.
+const CREDENTIAL_PREFIXES: &[&str] = &[
+    "new", "user", "usr", "db", "temp", "tmp", "init", "initial", "admin", "root", "ftp", "sftp", "ssh", "smtp",
+    "imap", "mail", "plain", "default", "gen", "generated", "random", "wifi", "my", "login", "account", "client",
+];
+
 /// Heads that say the value is about a secret but is not one: a link, a time, a label,
 /// a count, an identifier, a masked part, a hash, a state.
 #[rustfmt::skip]
@@ -587,7 +597,10 @@ fn run_together(word: &str) -> Option<Verdict> {
             return Some(Verdict::Secret(category));
         }
     }
-    None
+    SHORT_SUFFIX_HEADS.iter().find_map(|&(head, category)| {
+        let prefix = word.strip_suffix(head)?;
+        CREDENTIAL_PREFIXES.contains(&prefix).then_some(Verdict::Secret(category))
+    })
 }
 
 /// The last `max` bytes of `s`, cut on a character boundary.
@@ -837,6 +850,9 @@ mod tests {
             ("passwordPlain", s(PW)),
             ("newpassword", s(PW)),
             ("temppassword", s(PW)),
+            ("newpass", s(PW)),
+            ("$dbpass", s(PW)),
+            ("userpwd", s(PW)),
             ("usuario.contraseña", s(PW)),
             ("contraseña_nueva", s(PW)),
             ("nueva_contrasena", s(PW)),
@@ -986,6 +1002,8 @@ mod tests {
             ("postal_code", NEU),
             ("phone_number", NEU),
             ("compass", NEU),
+            ("bypass", NEU),
+            ("surpass", NEU),
             ("session", NEU),
             ("training_session", NEU),
             ("items[0]", NEU),

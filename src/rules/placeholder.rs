@@ -58,6 +58,10 @@ pub enum Syntax {
     DoubleBracket,
     /// `{VAR}`: a bare identifier in single braces.
     SingleBrace,
+    /// `#{x}`: Ruby, Pug, CoffeeScript, Thymeleaf interpolation.
+    HashBrace,
+    /// `[% x %]`: Template Toolkit.
+    TemplateToolkit,
     /// `$VAR`, `$customer_password`, `$user.password`: shell, Velocity, PHP variables.
     Dollar,
 }
@@ -82,6 +86,8 @@ impl Syntax {
             Syntax::Printf => "printf",
             Syntax::DoubleBracket => "double_bracket",
             Syntax::SingleBrace => "single_brace",
+            Syntax::HashBrace => "hash_brace",
+            Syntax::TemplateToolkit => "template_toolkit",
             Syntax::Dollar => "dollar",
         }
     }
@@ -183,6 +189,80 @@ pub fn looks_like_template(text: &str) -> bool {
         }
         syntax => syntax.is_clear(),
     })
+}
+
+/// A placeholder that starts exactly at `at`, in any syntax a template may put in a value
+/// slot: those [`find_placeholders`] knows, and the ones too ambiguous to look for in
+/// running text but clear right after a label (`Password: %s`, `PIN: {0}`, `%1$s`,
+/// `#{user.password}`, `[% user.password %]`, `%password%`, `<password>`, `$(PASS)`).
+/// Returns its end and the name it references (empty for a positional one).
+///
+/// ```
+/// use sendguard::rules::placeholder::slot_placeholder;
+/// let text = "Password: #{user.password}";
+/// assert_eq!(slot_placeholder(text, 10), Some((text.len(), "user.password")));
+/// assert_eq!(slot_placeholder("PIN: %2$s", 5), Some((9, "")));
+/// assert_eq!(slot_placeholder("Password: Xq7#vB2m", 10), None);
+/// ```
+pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
+    let rest = text.get(at..)?;
+    let head = &rest[..floor_boundary(rest, rest.len().min(MAX_PLACEHOLDER_BYTES))];
+    let line = &head[..head.find('\n').unwrap_or(head.len())];
+    if let Some(p) = placeholders(line).next().filter(|p| p.start == 0 && p.output) {
+        return Some((at + p.end, p.name(line)));
+    }
+    let b = line.as_bytes();
+    let inner = |open: usize, close: &str| -> Option<(usize, &str)> {
+        let end = line[open..].find(close)? + open;
+        Some((at + end + close.len(), slot_name(&line[open..end])))
+    };
+    match b {
+        [b'#', b'{', ..] => inner(2, "}"),
+        [b'[', b'%', ..] => inner(2, "%]"),
+        [b'$', b'(', ..] => inner(2, ")"),
+        [b'{', d, ..] if d.is_ascii_digit() => {
+            let n = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            (b.get(1 + n) == Some(&b'}')).then_some((at + n + 2, ""))
+        }
+        [b'%', ..] => {
+            // printf: `%s`, `%d`, `%1$s`; or a name between percent signs.
+            let digits = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let after = 1 + digits + usize::from(digits > 0 && b.get(1 + digits) == Some(&b'$'));
+            if digits == 0 || b.get(1 + digits) == Some(&b'$') {
+                if let Some(c) = b.get(after).filter(|c| matches!(c, b's' | b'd' | b'i' | b'@')) {
+                    let end = after + 1;
+                    if !b.get(end).is_some_and(|n| n.is_ascii_alphanumeric()) && (digits > 0 || *c != b'@') {
+                        return Some((at + end, ""));
+                    }
+                }
+            }
+            let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.')).count();
+            (n >= 2 && b.get(1 + n) == Some(&b'%')).then(|| (at + n + 2, &line[1..1 + n]))
+        }
+        [b'<', c, ..] if c.is_ascii_alphabetic() || *c == b'_' => {
+            let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')).count();
+            (b.get(1 + n) == Some(&b'>')).then(|| (at + n + 2, &line[1..1 + n]))
+        }
+        _ => None,
+    }
+}
+
+/// The name an expression inside a slot placeholder references: its first path
+/// (`user.password` of `GET user.password`, `$user->password`), sigils dropped.
+fn slot_name(expr: &str) -> &str {
+    let is_path = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '>' | '$' | '@' | ':' | '[' | ']' | '\'');
+    expr.split(|c: char| !is_path(c))
+        .filter(|w| !w.is_empty() && !matches!(*w, "GET" | "echo" | "print" | "-" | "="))
+        .map(|w| w.trim_start_matches(['$', '@', ':', '-', '>']))
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// The first occurrence of a needle at or after a position, remembered so that a run of
@@ -525,10 +605,12 @@ impl Iterator for Placeholders<'_> {
             // Skip to the next byte that can open a placeholder; most text has none.
             let i = self.openers.next(bytes, self.pos)?;
             let found = match bytes[i] {
+                b'{' if i > self.pos && bytes[i - 1] == b'#' => hash_brace(self.text, i - 1).or_else(|| self.at_brace(i)),
                 b'{' => self.at_brace(i),
                 b'$' => self.at_dollar(i),
                 b'<' => self.at_angle(i),
                 b'%' => percent(self.text, i),
+                b'[' if bytes.get(i + 1) == Some(&b'%') => template_toolkit(self.text, i),
                 b'[' => double_bracket(self.text, i),
                 b'@' => self.at_at(i),
                 _ => None,
@@ -659,6 +741,39 @@ fn block_tag(text: &str, i: usize, close: usize) -> Option<Placeholder> {
     let e = expression(text, from, to);
     let output = e.keyword == Keyword::Output;
     Some(e.placeholder(i, close + 2, Syntax::BlockTag, output))
+}
+
+/// `#{x}` at `i` (the `#`): an expression up to the first `}` on the line.
+fn hash_brace(text: &str, i: usize) -> Option<Placeholder> {
+    let b = text.as_bytes();
+    let from = i + 2;
+    let limit = (from + MAX_PLACEHOLDER_BYTES).min(b.len());
+    let close = from + b[from..limit].iter().position(|&c| c == b'}' || c == b'\n')?;
+    if b[close] != b'}' || is_blank(&b[from..close]) || !starts_ident(text, skip_sigils(b, skip_ws(b, from, close), close)) {
+        return None;
+    }
+    Some(expression(text, from, close).placeholder(i, close + 1, Syntax::HashBrace, true))
+}
+
+/// `[% x %]`, `[%- x -%]`: Template Toolkit; directives (`IF`, `FOREACH`, `END`) print nothing.
+fn template_toolkit(text: &str, i: usize) -> Option<Placeholder> {
+    let b = text.as_bytes();
+    let limit = (i + 2 + MAX_PLACEHOLDER_BYTES).min(b.len());
+    let close = i + 2 + find_bytes(&b[i + 2..limit], b"%]")?;
+    let mut from = i + 2;
+    if matches!(b.get(from), Some(b'-' | b'~' | b'+')) {
+        from += 1;
+    }
+    let to = trim_end_dash(b, from, close);
+    if is_blank(&b[from..to]) {
+        return None;
+    }
+    let first = &text[skip_ws(b, from, to)..to];
+    let word = first.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').next().unwrap_or("");
+    let directive = word.len() > 1 && word.bytes().all(|c| c.is_ascii_uppercase() || c == b'_');
+    let e = if word == "GET" { expression(text, skip_ws(b, from, to) + 3, to) } else { expression(text, from, to) };
+    let output = (!directive || word == "GET") && e.keyword != Keyword::Control;
+    Some(e.placeholder(i, close + 2, Syntax::TemplateToolkit, output))
 }
 
 /// `{VAR}`: identifier-shaped content only, so CSS (`body{font-family:Arial}`), JSON and
@@ -806,7 +921,9 @@ fn percent(text: &str, i: usize) -> Option<Placeholder> {
     let e = ident_end(from);
     let name = &text[from..e];
     let url_escape = name.len() <= 2 && name.bytes().all(|c| c.is_ascii_hexdigit());
-    if b.get(e) == Some(&b'%') && var_shaped(name) && !url_escape {
+    // `%password%` too: a lower-case name of three letters or more between percent signs.
+    let lower_var = name.len() >= 3 && name.bytes().all(|c| c.is_ascii_lowercase() || c == b'_') && !b.get(e + 1).is_some_and(u8::is_ascii_alphanumeric);
+    if b.get(e) == Some(&b'%') && (var_shaped(name) || lower_var) && !url_escape {
         return Some(make(e + 1, from, e, Syntax::Percent));
     }
     None
@@ -1033,11 +1150,14 @@ fn candidate(text: &str, toks: &[Tok], k: usize) -> Option<usize> {
     None
 }
 
-/// Follows `f(x)` to `x`, repeatedly (`htmlspecialchars(trim($password))`).
+/// Follows `f(x)` to `x`, repeatedly (`htmlspecialchars(trim($password))`), except into
+/// a link builder: `edit_password_url(@token)`, `url_for('confirm', token=token)` and
+/// `route('password.reset', $token)` print a link, whatever their arguments are.
 fn through_calls(text: &str, toks: &[Tok], mut k: usize) -> usize {
     while toks
         .get(k + 1)
         .is_some_and(|t| t.kind == TokKind::Punct(b'('))
+        && !builds_link(&text[toks[k].start..toks[k].end])
     {
         match candidate(text, toks, k + 2) {
             Some(inner) if inner > k => k = inner,
@@ -1045,6 +1165,29 @@ fn through_calls(text: &str, toks: &[Tok], mut k: usize) -> usize {
         }
     }
     k
+}
+
+/// Words that make a function a link builder when they are one of its name's words
+/// (split on `_`, `-` and case changes): `url_for`, `edit_password_url`, `routePath`.
+const LINK_BUILDER_WORDS: &[&str] = &["url", "uri", "path", "link", "href", "route", "permalink"];
+
+/// Whether the function named `name` builds a link (see [`LINK_BUILDER_WORDS`]).
+fn builds_link(name: &str) -> bool {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
+        if boundary && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    words.push(word);
+    words.iter().any(|w| LINK_BUILDER_WORDS.contains(&w.as_str()))
 }
 
 /// Splits an expression into tokens, stopping at a filter or default operator.
@@ -1619,6 +1762,66 @@ mod tests {
         );
         check("$user.password", &[(Dollar, "user.password", true)]);
         check("$a->password", &[(Dollar, "a->password", true)]);
+    }
+
+    #[test]
+    fn hash_brace_template_toolkit_and_lower_case_percent() {
+        for (text, want) in [
+            ("Password: #{user.password}", Some((Syntax::HashBrace, "user.password", true))),
+            ("color: #{$main}", Some((Syntax::HashBrace, "main", true))),
+            ("Code: [% user.password %]", Some((Syntax::TemplateToolkit, "user.password", true))),
+            ("[% GET user.password %]", Some((Syntax::TemplateToolkit, "user.password", true))),
+            ("[% IF user.admin %]", Some((Syntax::TemplateToolkit, "user.admin", false))),
+            ("Key: %password%", Some((Syntax::Percent, "password", true))),
+            ("between 10% and 20%", None),
+            ("issue #{ 12 }", None),
+        ] {
+            let got = find_placeholders(text).first().map(|p| (p.syntax, p.name(text), p.output));
+            assert_eq!(got, want, "{text}");
+        }
+        assert!(looks_like_template("Hi #{user.name}") && looks_like_template("Hi [% user.name %]"));
+    }
+
+    #[test]
+    fn slot_placeholders_of_every_syntax() {
+        for (text, name) in [
+            ("%s", ""),
+            ("%1$s", ""),
+            ("%d", ""),
+            ("{0}", ""),
+            ("{12}", ""),
+            ("#{user.password}", "user.password"),
+            ("[% user.password %]", "user.password"),
+            ("%password%", "password"),
+            ("<password>", "password"),
+            ("$(PLAINPASS)", "PLAINPASS"),
+            ("${PLAINPASS}", "PLAINPASS"),
+            ("<?= $user->password ?>", "user->password"),
+            ("<?php echo $newpass; ?>", "newpass"),
+            ("{{ $password }}", "password"),
+        ] {
+            let found = slot_placeholder(text, 0);
+            assert_eq!(found, Some((text.len(), name)), "{text}");
+        }
+        for text in ["Xq7#vB2m", "%", "%sx", "{0", "<b", "50% off", "100%"] {
+            assert_eq!(slot_placeholder(text, 0), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn link_builders_are_not_followed_into_their_arguments() {
+        for (text, name) in [
+            ("<%= edit_password_url(@token) %>", "edit_password_url"),
+            ("{{ url_for('confirm', token=token) }}", "url_for"),
+            ("{{ route('password.reset', $token) }}", "route"),
+            ("{{ resetPasswordLink(user.token) }}", "resetPasswordLink"),
+            ("{{ h(user.password) }}", "user.password"),
+            ("{{ urlencode(password) }}", "password"),
+        ] {
+            let found = find_placeholders(text);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].name(text), name, "{text}");
+        }
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn table_at(text: &str, at: usize, wanted: impl Fn(Category) -> bool) -> (Ve
         let columns: Vec<(usize, Category)> = header
             .iter()
             .enumerate()
-            .filter_map(|(i, &(s, e))| match classify_name(&text[s..e]) {
+            .filter_map(|(i, &(s, e))| match classify_name(without_aside(&text[s..e])) {
                 NameClass::Secret(category) if wanted(category) => Some((i, category)),
                 _ => None,
             })
@@ -106,6 +106,15 @@ pub fn table_at(text: &str, at: usize, wanted: impl Fn(Category) -> bool) -> (Ve
         }
     }
     (Vec::new(), at)
+}
+
+/// A header without its parenthesised aside: `Passwort (temporär)` names a password,
+/// `Key (optional)` a key; the aside says something about it, not what it is.
+fn without_aside(header: &str) -> &str {
+    match header.find('(') {
+        Some(i) if i > 0 && header.trim_end().ends_with(')') => header[..i].trim_end(),
+        _ => header,
+    }
 }
 
 /// A column header: a short name (`Password`, `API key`, `E-mail`, `Nr.`), not a value
@@ -185,6 +194,13 @@ mod tests {
         assert_eq!(values(tsv, 10), [cell(tsv, "Xq7#vB2m9L", Category::Password), cell(tsv, "sk_9f8e7d6c5b4a", Category::Token)]);
         let semi = "Nom;Mot de passe;Kennwort\r\nAnn;x;Xq7#vB2m9L\r\n";
         assert_eq!(values(semi, 10), [cell(semi, "Xq7#vB2m9L", Category::Password)]);
+    }
+
+    #[test]
+    fn a_header_with_an_aside() {
+        let text = "Username\tPasswort (temporär)\tServer\nfrontdesk\tSpring2026#\tsrv2.example.net\n";
+        let found = values(text, 0);
+        assert_eq!(found, vec![cell(text, "Spring2026#", Category::Password)]);
     }
 
     #[test]

@@ -56,41 +56,49 @@ fn card_digits(s: &str) -> Option<Vec<u8>> {
 }
 
 /// One card issuer: a prefix range over the first `prefix_len` digits, and the
-/// lengths its numbers have.
+/// lengths its numbers have (bit `n` set: `n` digits).
 struct Issuer {
     prefix_len: usize,
     low: u32,
     high: u32,
+    lengths: u32,
 }
 
-/// Issuer prefix ranges, from the issuers' published IIN ranges. An overlap (Maestro's
+/// The bit set of the lengths `low..=high`.
+const fn lengths(low: u32, high: u32) -> u32 {
+    (u32::MAX >> (31 - high)) & !((1 << low) - 1)
+}
+
+/// Issuer prefix ranges with their lengths, from the issuers' published IIN ranges. A
+/// prefix without its length is no card: a 15-digit order id that starts with 2 and passes
+/// Luhn is not a Mastercard, whose 2-series numbers have 16 digits. An overlap (Maestro's
 /// broad 56–69 covers Discover's 65) is fine: a number is known when any issuer fits.
 const ISSUERS: &[Issuer] = &[
-    // Visa
-    Issuer { prefix_len: 1, low: 4, high: 4 },
-    // Mastercard
-    Issuer { prefix_len: 2, low: 51, high: 55 },
-    Issuer { prefix_len: 4, low: 2221, high: 2720 },
-    // American Express
-    Issuer { prefix_len: 2, low: 34, high: 34 },
-    Issuer { prefix_len: 2, low: 37, high: 37 },
-    // Discover
-    Issuer { prefix_len: 4, low: 6011, high: 6011 },
-    Issuer { prefix_len: 3, low: 644, high: 649 },
-    Issuer { prefix_len: 2, low: 65, high: 65 },
-    // Diners Club
-    Issuer { prefix_len: 3, low: 300, high: 305 },
-    Issuer { prefix_len: 2, low: 36, high: 36 },
-    Issuer { prefix_len: 2, low: 38, high: 39 },
-    // JCB
-    Issuer { prefix_len: 4, low: 3528, high: 3589 },
-    // UnionPay
-    Issuer { prefix_len: 2, low: 62, high: 62 },
-    // Maestro
-    Issuer { prefix_len: 2, low: 50, high: 50 },
-    Issuer { prefix_len: 2, low: 56, high: 69 },
-    // Mir
-    Issuer { prefix_len: 4, low: 2200, high: 2204 },
+    // Visa: 13, 16 or 19 digits
+    Issuer { prefix_len: 1, low: 4, high: 4, lengths: 1 << 13 | 1 << 16 | 1 << 19 },
+    // Mastercard: 16
+    Issuer { prefix_len: 2, low: 51, high: 55, lengths: 1 << 16 },
+    Issuer { prefix_len: 4, low: 2221, high: 2720, lengths: 1 << 16 },
+    // American Express: 15
+    Issuer { prefix_len: 2, low: 34, high: 34, lengths: 1 << 15 },
+    Issuer { prefix_len: 2, low: 37, high: 37, lengths: 1 << 15 },
+    // Discover: 16–19
+    Issuer { prefix_len: 4, low: 6011, high: 6011, lengths: lengths(16, 19) },
+    Issuer { prefix_len: 3, low: 644, high: 649, lengths: lengths(16, 19) },
+    Issuer { prefix_len: 2, low: 65, high: 65, lengths: lengths(16, 19) },
+    // Diners Club: 14–19
+    Issuer { prefix_len: 3, low: 300, high: 305, lengths: lengths(14, 19) },
+    Issuer { prefix_len: 2, low: 36, high: 36, lengths: lengths(14, 19) },
+    Issuer { prefix_len: 2, low: 38, high: 39, lengths: lengths(16, 19) },
+    // JCB: 16–19
+    Issuer { prefix_len: 4, low: 3528, high: 3589, lengths: lengths(16, 19) },
+    // UnionPay: 16–19
+    Issuer { prefix_len: 2, low: 62, high: 62, lengths: lengths(16, 19) },
+    // Maestro: 13–19 here (12 is too short to tell from other numbers)
+    Issuer { prefix_len: 2, low: 50, high: 50, lengths: lengths(13, 19) },
+    Issuer { prefix_len: 2, low: 56, high: 69, lengths: lengths(13, 19) },
+    // Mir: 16–19
+    Issuer { prefix_len: 4, low: 2200, high: 2204, lengths: lengths(16, 19) },
 ];
 
 /// Whether `s` starts with a full card number (digits with single spaces or dashes) that
@@ -121,10 +129,22 @@ pub fn starts_with_card(s: &str) -> bool {
 /// True when `s` (13–19 digits, spaces, dashes) starts with a known card issuer's prefix:
 /// Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir.
 ///
-/// The issuer's usual length is deliberately not required: a number that passes Luhn
-/// under a real issuer prefix but has an odd length is a mistyped or test card number
-/// at best, and a leak at worst, so the check fails closed.
+/// The issuer's length is not required here: a number under a real issuer prefix with an
+/// odd length is a mistyped or test card number at best, and a leak at worst. Whether it
+/// is a card is then for the evidence around it ([`card_issuer_length`] and the labels).
 pub fn card_issuer_known(s: &str) -> bool {
+    issuer_fits(s, false)
+}
+
+/// True when `s` has a known issuer's prefix *and* one of that issuer's lengths. One
+/// number in ten passes Luhn, so prefix and checksum alone call every tenth 15-digit
+/// order id under a 2 a Mastercard; a number without an issuer's length is reported only
+/// with a card label before it (`Card number:`, `Visa`).
+pub fn card_issuer_length(s: &str) -> bool {
+    issuer_fits(s, true)
+}
+
+fn issuer_fits(s: &str, with_length: bool) -> bool {
     let Some(digits) = card_digits(s) else {
         return false;
     };
@@ -136,7 +156,7 @@ pub fn card_issuer_known(s: &str) -> bool {
         let prefix = digits[..issuer.prefix_len]
             .iter()
             .fold(0u32, |acc, &d| acc * 10 + u32::from(d));
-        (issuer.low..=issuer.high).contains(&prefix) && (13..=19).contains(&len)
+        (issuer.low..=issuer.high).contains(&prefix) && (13..=19).contains(&len) && (!with_length || issuer.lengths & (1 << len) != 0)
     })
 }
 
@@ -674,6 +694,17 @@ mod tests {
         ];
         for (i, n) in unknown.iter().enumerate() {
             assert!(!card_issuer_known(n), "unknown #{i}");
+        }
+    }
+
+    #[test]
+    fn issuers_with_their_lengths() {
+        for n in ["4111111111111111", "4222222222222", "378282246310005", "5555555555554444", "6011111111111117"] {
+            assert!(card_issuer_length(n), "length #{}", n.len());
+        }
+        // A Mastercard prefix with 15 digits, Visa with 14, Amex with 16.
+        for n in ["241587241919708", "41111111111111", "3782822463100050"] {
+            assert!(card_issuer_known(n) && !card_issuer_length(n), "prefix only #{}", n.len());
         }
     }
 

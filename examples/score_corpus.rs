@@ -1,0 +1,163 @@
+//! Scores the engine on a labelled corpus (a directory with `labels.jsonl` and the files it
+//! names, like `../shared/corpus/train`): blocked-document precision, recall and F1, overall
+//! and per category and kind, and the share of clean documents warned.
+//!
+//! ```sh
+//! cargo run --release --example score_corpus -- ../shared/corpus/train [--list]
+//! ```
+//!
+//! `--list` prints each miss and false block with its context and the rule ids, lines and
+//! columns of its findings, never a value: a corpus's secrets stay in the corpus.
+
+use sendguard::{Action, Context, Engine, Format, ScanOptions};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Deserialize)]
+struct Label {
+    id: String,
+    file: String,
+    kind: String,
+    format: String,
+    context: String,
+    secrets: Vec<Secret>,
+}
+
+#[derive(Deserialize)]
+struct Secret {
+    category: String,
+}
+
+/// Blocked-document counts.
+#[derive(Default, Clone, Copy)]
+struct Score {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+}
+
+impl Score {
+    fn add(&mut self, expected: bool, blocked: bool) {
+        match (expected, blocked) {
+            (true, true) => self.tp += 1,
+            (false, true) => self.fp += 1,
+            (true, false) => self.fn_ += 1,
+            _ => {}
+        }
+    }
+    fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+    fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    }
+    fn line(&self) -> String {
+        format!("F1 {:.3} P {:.3} R {:.3} (tp {} fp {} fn {})", self.f1(), self.precision(), self.recall(), self.tp, self.fp, self.fn_)
+    }
+}
+
+fn main() -> ExitCode {
+    let mut dir = None;
+    let mut list = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--list" => list = true,
+            _ if dir.is_none() => dir = Some(PathBuf::from(arg)),
+            _ => {
+                eprintln!("usage: score_corpus DIR [--list]");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let Some(dir) = dir else {
+        eprintln!("usage: score_corpus DIR [--list]");
+        return ExitCode::from(2);
+    };
+    let labels = match std::fs::read_to_string(dir.join("labels.jsonl")) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", dir.join("labels.jsonl").display());
+            return ExitCode::from(2);
+        }
+    };
+    let engine = Engine::default_policy();
+    let mut overall = Score::default();
+    let mut by_kind: BTreeMap<String, Score> = BTreeMap::new();
+    let mut by_category: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let (mut clean, mut clean_warned) = (0usize, 0usize);
+    let mut lines = Vec::new();
+    for (n, line) in labels.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let label: Label = match serde_json::from_str(line) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("labels.jsonl line {}: {e}", n + 1);
+                return ExitCode::from(2);
+            }
+        };
+        let bytes = match std::fs::read(dir.join(&label.file)) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{}: {e}", label.file);
+                return ExitCode::from(2);
+            }
+        };
+        let options = ScanOptions {
+            context: Context::parse(&label.context).unwrap_or_default(),
+            format: match label.format.as_str() {
+                "html" => Format::Html,
+                "eml" => Format::Eml,
+                _ => Format::Text,
+            },
+            ..ScanOptions::default()
+        };
+        let report = match engine.scan_bytes(&bytes, &options) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{}: {e}", label.file);
+                return ExitCode::from(2);
+            }
+        };
+        let expected = !label.secrets.is_empty();
+        let blocked = report.verdict == Action::Block;
+        overall.add(expected, blocked);
+        by_kind.entry(label.kind.clone()).or_default().add(expected, blocked);
+        for s in &label.secrets {
+            let e = by_category.entry(s.category.clone()).or_default();
+            e.0 += 1;
+            e.1 += blocked as usize;
+        }
+        if !expected {
+            clean += 1;
+            clean_warned += (report.verdict != Action::Pass) as usize;
+        }
+        let warned = !expected && report.verdict == Action::Warn;
+        if list && (expected != blocked || warned) {
+            let what = match (expected, blocked) {
+                (true, false) => "miss",
+                (false, true) => "false-block",
+                _ => "warned",
+            };
+            let cats: Vec<_> = label.secrets.iter().map(|s| s.category.as_str()).collect();
+            let found: Vec<_> = report.findings.iter().map(|f| format!("{}:{:?}@{}:{}", f.rule_id, f.action, f.line, f.column)).collect();
+            lines.push(format!("{what} {} {} {} {} [{}] {}", label.id, label.file, label.kind, label.context, cats.join(","), found.join(" ")));
+        }
+    }
+    for l in &lines {
+        println!("{l}");
+    }
+    println!("blocked-document {}", overall.line());
+    for (kind, s) in &by_kind {
+        println!("  kind {kind:9} {}", s.line());
+    }
+    for (cat, (n, hit)) in &by_category {
+        println!("  category {cat:18} {hit}/{n} in blocked documents");
+    }
+    println!("  clean documents warned or blocked: {clean_warned}/{clean} ({:.1} %)", 100.0 * clean_warned as f64 / clean.max(1) as f64);
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,456 @@
+//! The labelled-value detector: secrets found by evidence around their labels.
+//!
+//! The keyword pass finds every label word of the policy's label lexicons. For each
+//! label, this module looks for the value it introduces: after it, joined by a separator,
+//! a connecting phrase, a few words and a colon, a space, or alone on the next line; or
+//! before it ("X is your new password"); or, for a credential-pair label, after a user
+//! name (`credentials: jdoe / X`). The join and the value's shape give the confidence
+//! ([`evidence::confidence`]); masks, prose words, URLs, numbers and dates are no value.
+//! In a template a placeholder in the value slot is the secret whatever its name says,
+//! unless the name says it is something else (`{{ reset_url }}`).
+
+use crate::policy::{Category, Confidence, Source};
+use crate::rules::evidence::{self, Bridge, Shape};
+use crate::rules::labels::is_prose_word;
+use crate::rules::lexicon::{words_after, Lexicons};
+use crate::rules::names::{classify_name, NameClass};
+use crate::rules::placeholder::slot_placeholder;
+
+/// One value the detector reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Found {
+    pub start: usize,
+    pub end: usize,
+    pub confidence: Confidence,
+    pub source: Source,
+}
+
+/// Longest run of words between a label and the colon before its value.
+const MAX_FILLER_WORDS: usize = 4;
+
+/// Longest inflection a label may carry and still be the label (`salasanasi`,
+/// `lösenordet`, `şifreniz`, `passwords`), in letters.
+const MAX_INFLECTION: usize = 3;
+
+/// The values introduced by the labels at `labels` (keyword hits of the label words of
+/// `category`; sorted here).
+pub(super) fn find(text: &str, labels: &mut [(usize, usize)], lexicons: &Lexicons, category: Category) -> Vec<Found> {
+    // Longest label at each start; labels inside a longer one (`passe` in `mot de passe`) go.
+    labels.sort_unstable_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
+    let mut out = Vec::new();
+    let mut covered = 0;
+    for &(start, end) in labels.iter() {
+        if start < covered || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        covered = end;
+        let Some(end) = label_end(text, start, end) else { continue };
+        // Lower-case prose on both sides (`…sit amet password lorem ipsum…`) holds no
+        // separator, placeholder or value that is not a plain word: nothing to find.
+        // (With no letter after it, the value may be alone on the next line.)
+        let after_bytes = &text.as_bytes()[end..line_end(text, end)];
+        let plain_after = plain(after_bytes) && after_bytes.iter().any(u8::is_ascii_lowercase);
+        let plain_before = plain(&text.as_bytes()[start.saturating_sub(MAX_BEFORE)..start]);
+        if plain_after && plain_before {
+            continue;
+        }
+        let pair = lexicons.is_pair_label(&text[start..end]);
+        let found = match (pair, plain_after) {
+            (_, true) => None,
+            (true, false) => pair_value(text, end, category),
+            (false, false) => after(text, end, lexicons, category),
+        };
+        let found = found.or_else(|| if pair || plain_before { None } else { before(text, start, lexicons, category) });
+        if let Some(f) = found {
+            covered = covered.max(f.end);
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Where the label that the keyword hit `start..end` begins really ends, or `None` when
+/// the hit is part of another word or of code (`compass`, `passport`, `user_password`,
+/// `password.reset`, `passwordless`).
+fn label_end(text: &str, start: usize, end: usize) -> Option<usize> {
+    let label = &text[start..end];
+    let first = label.chars().next()?;
+    let short = label.chars().count() < 6;
+    if first.is_alphabetic() && !is_cjk(first) {
+        if let Some(prev) = text[..start].chars().next_back() {
+            if prev == '_' || prev == '$' || prev == '{' || prev == '@' || prev.is_ascii_digit() || (short && prev.is_alphanumeric()) {
+                return None;
+            }
+            if prev == '.' && text[..start - 1].chars().next_back().is_some_and(char::is_alphanumeric) {
+                return None;
+            }
+        }
+    }
+    let last = label.chars().next_back()?;
+    let mut end = end;
+    if last.is_alphabetic() && !is_cjk(last) {
+        let letters: Vec<(usize, char)> = text[end..].char_indices().take_while(|&(_, c)| c.is_alphabetic()).take(MAX_INFLECTION + 1).collect();
+        match letters.len() {
+            0 => {}
+            n if n <= MAX_INFLECTION && label.chars().count() >= 5 && letters.iter().all(|(_, c)| c.is_lowercase()) => {
+                end += letters.iter().map(|(_, c)| c.len_utf8()).sum::<usize>();
+            }
+            _ => return None,
+        }
+    }
+    let mut next = text[end..].chars();
+    match next.next() {
+        Some('_' | '}' | ']' | '(' | '[') => None,
+        Some(c) if c.is_ascii_digit() => None,
+        Some('.' | '-' | '\'') if next.next().is_some_and(char::is_alphanumeric) => None,
+        _ => Some(end),
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x9fff | 0xac00..=0xd7af | 0x0e00..=0x0e7f)
+}
+
+/// The value after a label that ends at `end`.
+fn after(text: &str, end: usize, lexicons: &Lexicons, category: Category) -> Option<Found> {
+    let line_end = line_end(text, end);
+    let mut p = skip_blanks(text, end, line_end);
+    // An aside: `Password (temporary): X`.
+    if text[p..line_end].starts_with('(') {
+        let close = text[p..line_end].find(')').filter(|&i| i <= 40)?;
+        p = skip_blanks(text, p + close + 1, line_end);
+    }
+    let spaced = p > end;
+    let (bridge, v) = if let Some(q) = separator(text, p, line_end, spaced) {
+        (Bridge::Separator, q)
+    } else if p == line_end {
+        (Bridge::NextLine, p)
+    } else if let Some(q) = spaced.then(|| lexicons.connector_at(text, p)).flatten() {
+        let q = skip_blanks(text, q, line_end);
+        let q = if text[q..line_end].starts_with(':') { skip_blanks(text, q + 1, line_end) } else { q };
+        (Bridge::Connector, q)
+    } else if let Some(q) = filler(text, p, line_end, lexicons) {
+        (Bridge::Filler, q)
+    } else if spaced {
+        (Bridge::Space, p)
+    } else {
+        return None;
+    };
+    // Nothing after the join on this line: the value stands alone on the next one.
+    let (bridge, v) = if v == line_end {
+        if !matches!(bridge, Bridge::Separator | Bridge::NextLine) || line_end == text.len() {
+            return None;
+        }
+        let next_end = self::line_end(text, line_end + 1);
+        let line = &text[line_end + 1..next_end];
+        let token = line.trim();
+        if token.is_empty() || token.contains(char::is_whitespace) {
+            return None;
+        }
+        (Bridge::NextLine, line_end + 1 + (line.len() - line.trim_start().len()))
+    } else {
+        (bridge, v)
+    };
+    value_at(text, v, bridge, lexicons, category)
+}
+
+/// How far past a label its value is looked for, in bytes: a label on a line of megabytes
+/// costs this much, not the line (labels can be a million in one document).
+const MAX_REACH: usize = 256;
+
+/// The end of the line at `from`, or `MAX_REACH` bytes on (on a character boundary).
+fn line_end(text: &str, from: usize) -> usize {
+    let mut limit = (from + MAX_REACH).min(text.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    memchr::memchr(b'\n', &text.as_bytes()[from..limit]).map_or(limit, |i| from + i)
+}
+
+/// How far before a label a value and its phrase are looked for (`X is your new`).
+const MAX_BEFORE: usize = 96;
+
+/// Only lower-case ASCII letters and spaces: no value can be read from these bytes (a
+/// value is never a plain word), and no separator or placeholder is among them.
+fn plain(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b.is_ascii_lowercase() || b == b' ')
+}
+
+/// Spaces and tabs from `p` up to `limit`.
+fn skip_blanks(text: &str, p: usize, limit: usize) -> usize {
+    p + text[p..limit].len() - text[p..limit].trim_start_matches([' ', '\t', '\u{a0}']).len()
+}
+
+/// After a separator run at `p` (`:`, `=`, `=>`, `：`, `|`, a dash after a space, dot
+/// leaders, a tab), where the value starts; `None` when there is no separator.
+fn separator(text: &str, p: usize, line_end: usize, spaced: bool) -> Option<usize> {
+    let rest = &text[p..line_end];
+    let tabbed = text[..p].ends_with('\t');
+    let mut q = p;
+    for c in rest.chars() {
+        let ok = match c {
+            ':' | '=' | '：' | '|' | '>' | '…' => true,
+            '-' | '–' | '—' => spaced || q > p,
+            '.' => rest[q - p..].starts_with("..") || q > p,
+            ' ' | '\t' | '\u{a0}' => q > p,
+            _ => false,
+        };
+        if !ok {
+            break;
+        }
+        q += c.len_utf8();
+    }
+    if q > p {
+        // `->` and a lone `>` or `-` with no space after are arrows or words, still a join.
+        Some(skip_blanks(text, q, line_end))
+    } else if tabbed {
+        Some(p)
+    } else {
+        None
+    }
+}
+
+/// A few plain words and then a colon or a connecting phrase (`for the portal:`,
+/// `tymczasowe:`, `для входа:`, `temporária é`): where the value after them starts. A
+/// prose word among them (`reset`, `policy`) says the label is about something else.
+fn filler(text: &str, p: usize, line_end: usize, lexicons: &Lexicons) -> Option<usize> {
+    let words = words_after(text, p, MAX_FILLER_WORDS);
+    // Where the words end in a colon or a connecting phrase; the words are checked after,
+    // since most labels in running text are followed by neither.
+    let (n, q) = words.iter().enumerate().find_map(|(n, &(_, e))| {
+        let rest = &text[e..line_end];
+        let colon = rest.trim_start_matches([' ', '\t']);
+        if let Some(c) = colon.chars().next().filter(|&c| c == ':' || c == '：') {
+            return Some((n, e + (rest.len() - colon.len()) + c.len_utf8()));
+        }
+        // A connector after at least one word: "senha temporária é X".
+        if n + 1 < words.len() && rest.starts_with([' ', '\t']) {
+            return lexicons.connector_at(text, e).map(|q| (n, q));
+        }
+        None
+    })?;
+    let plain = |&(s, e): &(usize, usize)| {
+        let w = &text[s..e];
+        !lexicons.is_prose_word(w) && !w.chars().any(|c| c.is_ascii_digit())
+    };
+    words[..=n].iter().all(plain).then(|| skip_blanks(text, q, line_end))
+}
+
+/// The value that starts at `v`, joined by `bridge`.
+fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category: Category) -> Option<Found> {
+    // Whatever the document's kind: `Password: {4}` is a template, even when nothing
+    // else in it looks like one.
+    if let Some((end, name)) = slot_placeholder(text, v) {
+        return slot(v, end, name, bridge, category);
+    }
+    let (start, end) = token_at(text, v);
+    let value = &text[start..end];
+    let after = &text[end..];
+    let shape = shape_of(value, after, lexicons, category)?;
+    // A plain-looking value the sentence goes on from: `password is now active`.
+    let confidence = evidence::confidence(bridge, shape)?;
+    Some(Found { start, end, confidence, source: Source::Literal })
+}
+
+/// A placeholder in the value slot: the secret, unless its name says it is another thing.
+fn slot(start: usize, end: usize, name: &str, bridge: Bridge, category: Category) -> Option<Found> {
+    if bridge.weight() < 2 {
+        return None;
+    }
+    match classify_name(name) {
+        NameClass::NotSecret => None,
+        NameClass::Secret(c) if c != category => None,
+        _ => Some(Found { start, end, confidence: Confidence::High, source: Source::Placeholder }),
+    }
+}
+
+/// The shape of `value` as a secret of `category`, or `None` when it is no such value.
+fn shape_of(value: &str, after: &str, lexicons: &Lexicons, category: Category) -> Option<Shape> {
+    let shape = match category {
+        Category::Pin => evidence::pin_shape(value, after),
+        _ => evidence::password_shape(value),
+    }?;
+    // A plain word is never reported (see `evidence::confidence`); skip the lookups.
+    if shape == Shape::Word || lexicons.is_prose(value) || is_prose_word(value) {
+        return None;
+    }
+    Some(shape)
+}
+
+/// The token at `v`: up to white space, `<`, `>` or `"`, without the punctuation that ends
+/// a sentence or an aside.
+fn token_at(text: &str, v: usize) -> (usize, usize) {
+    let len: usize = text[v..].chars().take(65).take_while(|&c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"')).map(char::len_utf8).sum();
+    // A template tag right after a word ends it: `Password Changed{% endblock %}`.
+    let token = &text[v..v + len];
+    let token = match ["{{", "{%", "{#", "${", "<%", "[%", "#{", "{!!"].iter().filter_map(|o| token.find(o)).filter(|&i| i > 0).min() {
+        Some(i) => &token[..i],
+        None => token,
+    };
+    let token = token.trim_end_matches(['.', ',', ';', ':', ')', ']', '\'']);
+    (v, v + token.len())
+}
+
+/// A credential pair: `credentials: jdoe / X`, `Login: ann@example.com | X`.
+fn pair_value(text: &str, end: usize, category: Category) -> Option<Found> {
+    let line_end = line_end(text, end);
+    let p = skip_blanks(text, end, line_end);
+    let p = separator(text, p, line_end, p > end)?;
+    let (_, user_end) = token_at(text, p);
+    let q = skip_blanks(text, user_end, line_end);
+    let rest = &text[q..line_end];
+    let sep = rest.chars().next().filter(|c| matches!(c, '/' | '|'))?;
+    let v = skip_blanks(text, q + sep.len_utf8(), line_end);
+    if v == q + sep.len_utf8() && v < line_end {
+        return None; // `jdoe /X`: a path, not a pair
+    }
+    let (start, vend) = token_at(text, v);
+    let shape = match category {
+        Category::Pin => evidence::pin_shape(&text[start..vend], &text[vend..])?,
+        _ => evidence::password_shape(&text[start..vend])?,
+    };
+    let confidence = evidence::confidence(Bridge::Pair, shape)?;
+    Some(Found { start, end: vend, confidence, source: Source::Literal })
+}
+
+/// The value before a label that starts at `start`: "Use X as your password", "X is your
+/// new password".
+fn before(text: &str, start: usize, lexicons: &Lexicons, category: Category) -> Option<Found> {
+    let phrase = lexicons.before_ending_at(text, start)?;
+    let head = &text[..phrase];
+    let end = head.trim_end_matches([' ', '\t']).len();
+    if end == phrase {
+        return None;
+    }
+    let token_start = text[..end].char_indices().rev().take(65).take_while(|&(_, c)| !c.is_whitespace() && !matches!(c, '<' | '>' | '"')).last().map(|(i, _)| i)?;
+    let value = &text[token_start..end];
+    let shape = shape_of(value, &text[end..], lexicons, category)?;
+    let confidence = evidence::confidence(Bridge::Before, shape)?;
+    Some(Found { start: token_start, end, confidence, source: Source::Literal })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Lexicon, LexiconRole};
+
+    fn lexicons() -> Lexicons {
+        let l = |role, category, words: &[&str]| Lexicon {
+            id: "t".into(),
+            role,
+            category,
+            words: words.iter().map(|w| w.to_string()).collect(),
+            ..Lexicon::default()
+        };
+        Lexicons::new(&[
+            l(LexiconRole::Label, Some(Category::Password), &["password", "pw", "salasana", "пароль", "hasło"]),
+            l(LexiconRole::Label, Some(Category::Pin), &["pin", "alarm code"]),
+            l(LexiconRole::Pair, Some(Category::Password), &["credentials"]),
+            l(LexiconRole::Connector, None, &["is", "on", "was changed to"]),
+            l(LexiconRole::Before, None, &["as your", "is your new"]),
+            l(LexiconRole::Prose, None, &["inchangé", "reset", "unchanged"]),
+        ])
+    }
+
+    /// The reported spans' texts and confidences for `category`, labels found by a plain
+    /// case-insensitive search (the keyword pass's job in the engine).
+    fn run(text: &str, category: Category) -> Vec<(String, Confidence)> {
+        let lex = lexicons();
+        let lower = text.to_lowercase();
+        let mut labels = Vec::new();
+        if lower.len() == text.len() {
+            for w in lex.labels_of(category) {
+                labels.extend(lower.match_indices(w).map(|(i, m)| (i, i + m.len())));
+            }
+        }
+        find(text, &mut labels, &lex, category).into_iter().map(|f| (text[f.start..f.end].to_owned(), f.confidence)).collect()
+    }
+
+    fn one(text: &str) -> Option<Confidence> {
+        let found = run(text, Category::Password);
+        assert!(found.len() <= 1, "one value at most");
+        found.first().map(|f| f.1)
+    }
+
+    #[test]
+    fn joins_after_the_label() {
+        use Confidence::*;
+        for (text, want) in [
+            ("Password: Xq7#vB2m9L", High),
+            ("password => O5TXmAwP#6TO", High),
+            ("New password ............ temp1234", High),
+            ("Password - RBD&DTvlPsf!2", High),
+            ("The password was changed to 9i*mOfvWk!", High),
+            ("Salasanasi on Qazwsx123", High),
+            ("Your password for the portal: Zebra+Mango4", Medium),
+            ("pw KgJQNdOZafTwt%n", Medium),
+            ("Hasło tymczasowe: Gr@ss1and", Medium),
+            ("Your password for the portal is Zebra+Mango4", Medium),
+            ("PW\nl%YbrRnYT4X9io\n", High),
+            ("password   \nl%YbrRnYT4X9io\n", High),
+        ] {
+            assert_eq!(one(text), Some(want), "case of {} bytes", text.len());
+        }
+    }
+
+    #[test]
+    fn values_before_the_label_and_pairs() {
+        assert_eq!(one("Use #6kiJ%Y4b*ISjr as your password the first time."), Some(Confidence::Medium));
+        assert_eq!(one("S375Ri1G*j is your new password."), Some(Confidence::Medium));
+        assert_eq!(run("Admin credentials: jdoe / Mustang#65", Category::Password).len(), 1);
+        assert!(run("Admin credentials: see /docs", Category::Password).is_empty());
+    }
+
+    #[test]
+    fn no_value() {
+        for text in [
+            "Mot de passe : inchangé",
+            "Password: ********",
+            "Your password is safe with us.",
+            "Passwords are case-sensitive.",
+            "Password reset code: 123456",
+            "password_reset: Xq7#vB2m9L",
+            "passwordless login: Xq7#vB2m9L",
+            "compass 2024-abc!",
+            "Password: https://example.com/reset?t=abc123",
+            "Password changed on 2024-03-02.",
+            "Password\nWe changed it for you.",
+            "Use it as your password.",
+            "Password Changed{% endblock %}",
+        ] {
+            assert_eq!(one(text), None, "case of {} bytes", text.len());
+        }
+    }
+
+    #[test]
+    fn a_huge_line_of_labels_is_linear() {
+        let text = "lorem password ipsum ".repeat(200_000);
+        let started = std::time::Instant::now();
+        let _ = run(&text, Category::Password);
+        let whole = started.elapsed();
+        let started = std::time::Instant::now();
+        let _ = run(&text[..text.len() / 10], Category::Password);
+        let tenth = started.elapsed();
+        assert!(whole.as_secs_f64() < 30.0 * tenth.as_secs_f64().max(1e-3), "{whole:?} against {tenth:?} for a tenth");
+    }
+
+    #[test]
+    fn pins_by_evidence() {
+        assert_eq!(run("PIN 443006", Category::Pin).len(), 1);
+        assert_eq!(run("Alarm code: 6921", Category::Pin).len(), 1);
+        assert_eq!(run("PIN - 5918", Category::Pin).len(), 1);
+        assert!(run("PIN: 1234.50", Category::Pin).is_empty());
+        assert!(run("spin 4821", Category::Pin).is_empty());
+    }
+
+    #[test]
+    fn placeholders_in_the_value_slot() {
+        for text in ["Password: %s", "Password: {4}", "Password: %2$s", "Password: <password>", "Password: #{user.password}", "Password: [% user.pass %]", "Password: {{ x }}"] {
+            let found = run(text, Category::Password);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].1, Confidence::High);
+        }
+        assert!(run("Password: {{ password_reset_url }}", Category::Password).is_empty());
+        assert_eq!(run("Password: %s", Category::Password).len(), 1);
+    }
+}
