@@ -151,7 +151,20 @@ export type Validator =
   | "luhn" | "card_issuer" | "card_in_match" | "entropy" | "jwt" | "pem" | "password_value" | "pin"
   | "not_identifier" | "url_credentials";
 /** A built-in detector a rule can name instead of a pattern. */
-export type Detector = "placeholder" | "table_column";
+export type Detector = "placeholder" | "table_column" | "labelled_value";
+/** What a lexicon's words are evidence of. */
+export type LexiconRole = "label" | "pair" | "connector" | "before" | "prose" | "identifier" | "card_label" | "greeting";
+/** A word list of the labelled-value detector, with the examples that prove it. */
+export interface Lexicon {
+  id: string;
+  role: LexiconRole;
+  /** For labels: the category of the secret they name. */
+  category?: Category;
+  description?: string;
+  words: string[];
+  examples?: string[];
+  counterExamples?: string[];
+}
 /** One detection rule: data, with the examples that prove it. */
 export interface Rule {
   id: string;
@@ -214,6 +227,8 @@ export interface Policy {
   /** The least verdict of a document with parts that could hold text and were not read. */
   unscanned?: { action?: "warn" | "block" };
   rules?: Rule[];
+  /** Word lists of the labelled-value detector; one with a default lexicon's id replaces it. */
+  lexicons?: Lexicon[];
 }
 /** A policy as TOML or JSON text, or as a plain object. */
 export type PolicyInput = string | Policy;

@@ -236,6 +236,8 @@ fn placeholders_by_position() {
     let categories = |text: &str, context| -> Vec<Category> { engine.scan(text, &template(context)).findings.iter().map(|f| f.category).collect() };
     // In a link's query a bare token is the link's; after "code" a one-time code.
     assert_eq!(categories("Delete: {{url}}/#/verify?userId={{user_id}}&token={{token}}", Context::Generic), [Category::ResetLink]);
+    assert_eq!(categories("Join: https://example.com/#/room?t={{ guest_access_token|urlencode }}", Context::Welcome), [Category::ResetLink]);
+    assert_eq!(categories("Your API key: {{ api_token }}", Context::Generic), [Category::Token]);
     assert_eq!(categories("Your verification code is: {{ token }}", Context::Otp), [Category::OneTimeCode]);
     assert_eq!(engine.scan("Your verification code is: {{ token }}", &template(Context::Otp)).verdict, Action::Pass);
     assert!(categories("Discount code: {{ code }}", Context::Invoice).is_empty());

@@ -89,12 +89,18 @@ fn label_end(text: &str, start: usize, end: usize) -> Option<usize> {
     let last = label.chars().next_back()?;
     let mut end = end;
     if last.is_alphabetic() && !is_cjk(last) {
-        let letters: Vec<(usize, char)> = text[end..].char_indices().take_while(|&(_, c)| c.is_alphabetic()).take(MAX_INFLECTION + 1).collect();
-        match letters.len() {
+        // (Caseless scripts inflect too: Hebrew and Arabic letters are not lower-case.)
+        let mut letters = 0;
+        let mut bytes = 0;
+        let mut inflected = true;
+        for c in text[end..].chars().take_while(|c| c.is_alphabetic()).take(MAX_INFLECTION + 1) {
+            letters += 1;
+            bytes += c.len_utf8();
+            inflected &= !c.is_uppercase();
+        }
+        match letters {
             0 => {}
-            n if n <= MAX_INFLECTION && label.chars().count() >= 5 && letters.iter().all(|(_, c)| c.is_lowercase()) => {
-                end += letters.iter().map(|(_, c)| c.len_utf8()).sum::<usize>();
-            }
+            n if n <= MAX_INFLECTION && inflected && label.chars().count() >= 5 => end += bytes,
             _ => return None,
         }
     }
@@ -240,7 +246,8 @@ fn filler(text: &str, p: usize, line_end: usize, lexicons: &Lexicons) -> Option<
 fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category: Category) -> Option<Found> {
     // Whatever the document's kind: `Password: {4}` is a template, even when nothing
     // else in it looks like one.
-    if let Some((end, name)) = slot_placeholder(text, v) {
+    let opens = text.as_bytes().get(v).is_some_and(|b| b"{$<%[#@".contains(b));
+    if let Some((end, name)) = opens.then(|| slot_placeholder(text, v)).flatten() {
         return slot(v, end, name, bridge, category);
     }
     let (start, end) = token_at(text, v);
@@ -283,10 +290,11 @@ fn token_at(text: &str, v: usize) -> (usize, usize) {
     let len: usize = text[v..].chars().take(65).take_while(|&c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"')).map(char::len_utf8).sum();
     // A template tag right after a word ends it: `Password Changed{% endblock %}`.
     let token = &text[v..v + len];
-    let token = match ["{{", "{%", "{#", "${", "<%", "[%", "#{", "{!!"].iter().filter_map(|o| token.find(o)).filter(|&i| i > 0).min() {
-        Some(i) => &token[..i],
-        None => token,
-    };
+    let b = token.as_bytes();
+    let tag = (1..b.len().saturating_sub(1)).find(|&i| {
+        matches!((b[i], b[i + 1]), (b'{', b'{' | b'%' | b'#' | b'!') | (b'$' | b'#', b'{') | (b'<' | b'[', b'%'))
+    });
+    let token = tag.map_or(token, |i| &token[..i]);
     let token = token.trim_end_matches(['.', ',', ';', ':', ')', ']', '\'']);
     (v, v + token.len())
 }

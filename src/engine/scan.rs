@@ -526,13 +526,16 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
         }
         let name = &text[p.name_start..p.name_end];
         let class = *classes.entry(name).or_insert_with(|| classify_name(name));
-        // Position before name: a bare `token` or `code` in a link's query is the link's
+        // Position before name: a token, or a bare `code`, in a link's query is the link's
         // parameter, and after "your code is:" (before it on the line, or in the
         // placeholder's own text) a one-time code.
         let last = name.rsplit(['.', '>', ':']).next().unwrap_or("");
         let bare = ["token", "code", "otp", "passcode"].iter().any(|w| last.eq_ignore_ascii_case(w));
         let category = match class {
-            NameClass::Secret(Category::Token) | NameClass::Neutral if bare && position::in_link(text, p.start) => Category::ResetLink,
+            // A token or key in a link's query is the link's credential: the link is what
+            // the reader gets (a sign-in or invite link), not the key itself.
+            NameClass::Secret(Category::Token | Category::PrivateKey) if position::in_link(text, p.start) => Category::ResetLink,
+            NameClass::Neutral if bare && position::in_link(text, p.start) => Category::ResetLink,
             NameClass::Secret(Category::Token) | NameClass::Neutral if bare && position::code_before(text, p.name_start) => Category::OneTimeCode,
             NameClass::Secret(c) => c,
             _ => continue,

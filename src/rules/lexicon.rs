@@ -124,11 +124,12 @@ impl Lexicons {
     /// Where the longest connecting phrase that starts at `at` ends (the next character is
     /// not a letter), or `None`.
     pub fn connector_at(&self, text: &str, at: usize) -> Option<usize> {
-        let words = words_after(text, at, 4);
-        let &(s, e) = words.first()?;
+        // The first word alone first: most words start no connector.
+        let &(s, e) = words_after(text, at, 1).first()?;
         if !self.connector_heads.may_hold(&text[s..e]) {
             return None;
         }
+        let words = words_after(text, at, 4);
         longest_prefix(bucket(&self.connectors, &text[s..e], |p| &p[0]), &words, text)
     }
 
