@@ -298,6 +298,15 @@ pub fn words_before(text: &str, at: usize, max: usize) -> Words {
     let mut out = Words::new();
     let mut p = at;
     while out.len < max.min(MAX_WORDS) {
+        match ascii_word_before(text.as_bytes(), p) {
+            Some(Some((start, end))) => {
+                out.push((start, end));
+                p = start;
+                continue;
+            }
+            Some(None) => break,
+            None => {}
+        }
         let head = &text[..p];
         // Bounded: a run of a million blanks before a label costs a few bytes of it.
         let from = head.len().saturating_sub(MAX_WORD_CHARS);
@@ -314,6 +323,37 @@ pub fn words_before(text: &str, at: usize, max: usize) -> Words {
         p = start;
     }
     out
+}
+
+/// One step of [`words_before`] over ASCII bytes alone (labels are looked up a million
+/// times a document, and decoding characters backwards is most of a step's cost): the
+/// nearest word before `p`, `Some(None)` when there is none, or `None` when a non-ASCII
+/// byte is in the way and the general step must decide.
+fn ascii_word_before(bytes: &[u8], p: usize) -> Option<Option<(usize, usize)>> {
+    let from = p.saturating_sub(MAX_WORD_CHARS);
+    let mut end = p;
+    while end > from && matches!(bytes[end - 1], b' ' | b'\t' | b':' | b'#' | b'.') {
+        end -= 1;
+    }
+    if end == from {
+        // Only separators in reach (`from` is an ASCII byte, so a boundary, or 0): no word.
+        return Some(None);
+    }
+    if !bytes[end - 1].is_ascii() {
+        return None;
+    }
+    let mut start = end;
+    while start > 0 && end - start < MAX_WORD_CHARS {
+        let b = bytes[start - 1];
+        if !b.is_ascii() {
+            return None;
+        }
+        if !(b.is_ascii_alphanumeric() || b == b'\'') {
+            break;
+        }
+        start -= 1;
+    }
+    Some((start < end).then_some((start, end)))
 }
 
 /// The end of the longest phrase of `list` that the words `words` start with.
