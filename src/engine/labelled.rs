@@ -230,7 +230,9 @@ fn filler(text: &str, p: usize, line_end: usize, lexicons: &Lexicons) -> Option<
             return Some((n, e + (rest.len() - colon.len()) + c.len_utf8()));
         }
         // A connector after at least one word: "senha temporária é X".
-        if n + 1 < words.len() && rest.starts_with([' ', '\t']) {
+        // (The next word is the connector's first: gate on it before the lookup.)
+        let (ns, ne) = *words.get(n + 1)?;
+        if rest.starts_with([' ', '\t']) && lexicons.may_start_connector(&text[ns..ne]) {
             return lexicons.connector_at(text, e).map(|q| (n, q));
         }
         None

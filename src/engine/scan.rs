@@ -323,7 +323,13 @@ fn detect(engine: &Engine, text: &str, kind: Kind, only: Option<usize>) -> Vec<H
         // Only now: a deferred regex is built the first time a document needs it.
         let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
         let extend = rule.window.is_some_and(|r| r.extend);
-        let mut caps = regex.create_captures();
+        // Without a secret group only the match's bounds are read: slots for them alone
+        // let the regex skip its capture engine (a bounded backtracker that clears a
+        // bitset of states x match length on every match).
+        let mut caps = match rule.secret_group {
+            Some(_) => regex.create_captures(),
+            None => Captures::matches(regex.group_info().clone()),
+        };
         // Takes the match in `caps` (found with the range ending at `to`); returns where
         // the search goes on.
         let mut take = |caps: &mut Captures, to: usize| -> usize {
@@ -608,7 +614,9 @@ fn resolve_overlaps(engine: &Engine, hits: &mut Vec<Hit>) {
 fn decide(engine: &Engine, source: &str, view_text: &str, map: Option<&OffsetMap>, hits: &[Hit], options: &ScanOptions) -> Report {
     let compiled = &engine.compiled;
     let policy = &engine.policy;
-    let directives = if source.contains(suppress::MARKER) { suppress::directives(source) } else { Vec::new() };
+    // memmem's vector search: `str::contains` reads a whole document at under a byte a cycle.
+    let marked = memchr::memmem::find(source.as_bytes(), suppress::MARKER.as_bytes()).is_some();
+    let directives = if marked { suppress::directives(source) } else { Vec::new() };
     let path_allowed = options.path.as_deref().is_some_and(|p| compiled.allowed_paths.iter().any(|g| g.matches(p)));
 
     // Source spans first, so that positions are computed in one forward pass.

@@ -27,6 +27,8 @@ pub struct Lexicons {
     /// without comparing it with each.
     connector_heads: WordGate,
     before_tails: WordGate,
+    /// The pair labels, likewise: every label hit asks whether it is one.
+    pair_gate: WordGate,
 }
 
 /// A set of (length, first byte) of words, ASCII case folded: a cheap "certainly not".
@@ -92,6 +94,9 @@ impl Lexicons {
         for p in &out.before {
             out.before_tails.insert(&p[p.len() - 1]);
         }
+        for (w, _) in &out.pairs {
+            out.pair_gate.insert(w);
+        }
         for list in [&mut out.identifiers, &mut out.card_labels, &mut out.greetings] {
             list.sort_by_key(|p| std::cmp::Reverse(p.len()));
             list.dedup();
@@ -112,7 +117,7 @@ impl Lexicons {
 
     /// Whether `label` (any case) is a label of a credential pair (`credentials`, `login`).
     pub fn is_pair_label(&self, label: &str) -> bool {
-        !self.pairs.is_empty() && self.pairs.iter().any(|(w, _)| eq_fold(label, w))
+        self.pair_gate.may_hold(label) && self.pairs.iter().any(|(w, _)| eq_fold(label, w))
     }
 
     /// Whether `value` (any case, trailing punctuation ignored) is a prose word: no value.
@@ -133,14 +138,21 @@ impl Lexicons {
         longest_prefix(bucket(&self.connectors, &text[s..e], |p| &p[0]), &words, text)
     }
 
+    /// Whether `word` (any case) may be the first word of a connecting phrase: false
+    /// means [`Lexicons::connector_at`] finds none at it, at no cost.
+    pub fn may_start_connector(&self, word: &str) -> bool {
+        self.connector_heads.may_hold(word)
+    }
+
     /// Where the longest value-before-label phrase that ends at `at` starts (`as your` in
     /// "Use X as your password"), or `None`.
     pub fn before_ending_at(&self, text: &str, at: usize) -> Option<usize> {
-        let words = words_before(text, at, 5);
-        let &(s, e) = words.first()?;
+        // The nearest word alone first: most words end no such phrase.
+        let &(s, e) = words_before(text, at, 1).first()?;
         if !self.before_tails.may_hold(&text[s..e]) {
             return None;
         }
+        let words = words_before(text, at, 5);
         bucket(&self.before, &text[s..e], |p| &p[p.len() - 1])
             .iter()
             .find(|p| p.len() <= words.len() && p.iter().rev().zip(words.iter()).all(|(w, &(s, e))| eq_fold(&text[s..e], w)))
@@ -286,6 +298,15 @@ pub fn words_before(text: &str, at: usize, max: usize) -> Words {
     let mut out = Words::new();
     let mut p = at;
     while out.len < max.min(MAX_WORDS) {
+        match ascii_word_before(text.as_bytes(), p) {
+            Some(Some((start, end))) => {
+                out.push((start, end));
+                p = start;
+                continue;
+            }
+            Some(None) => break,
+            None => {}
+        }
         let head = &text[..p];
         // Bounded: a run of a million blanks before a label costs a few bytes of it.
         let from = head.len().saturating_sub(MAX_WORD_CHARS);
@@ -302,6 +323,37 @@ pub fn words_before(text: &str, at: usize, max: usize) -> Words {
         p = start;
     }
     out
+}
+
+/// One step of [`words_before`] over ASCII bytes alone (labels are looked up a million
+/// times a document, and decoding characters backwards is most of a step's cost): the
+/// nearest word before `p`, `Some(None)` when there is none, or `None` when a non-ASCII
+/// byte is in the way and the general step must decide.
+fn ascii_word_before(bytes: &[u8], p: usize) -> Option<Option<(usize, usize)>> {
+    let from = p.saturating_sub(MAX_WORD_CHARS);
+    let mut end = p;
+    while end > from && matches!(bytes[end - 1], b' ' | b'\t' | b':' | b'#' | b'.') {
+        end -= 1;
+    }
+    if end == from {
+        // Only separators in reach (`from` is an ASCII byte, so a boundary, or 0): no word.
+        return Some(None);
+    }
+    if !bytes[end - 1].is_ascii() {
+        return None;
+    }
+    let mut start = end;
+    while start > 0 && end - start < MAX_WORD_CHARS {
+        let b = bytes[start - 1];
+        if !b.is_ascii() {
+            return None;
+        }
+        if !(b.is_ascii_alphanumeric() || b == b'\'') {
+            break;
+        }
+        start -= 1;
+    }
+    Some((start < end).then_some((start, end)))
 }
 
 /// The end of the longest phrase of `list` that the words `words` start with.
