@@ -392,16 +392,25 @@ fn to_js<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
 /// `deny_unknown_fields` would be ignored, and a typo such as `triggerAt` would silently
 /// switch a guard limit off.
 fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    let json = object_json(value, what)?;
+    crate::policy::tree::from_json(&json).map_err(|e| json_error(&json, what, &e))
+}
+
+/// The JSON text of a plain object (not generic: one copy in the wasm for every `from_js`).
+fn object_json(value: JsValue, what: &str) -> Result<String, JsValue> {
     if !value.is_object() || js_sys::Array::is_array(&value) {
         return Err(input_error(&format!("{what} must be a plain object")));
     }
     let json = js_sys::JSON::stringify(&value)
         .map_err(|_| input_error(&format!("{what} cannot be converted to JSON (a cycle, or a BigInt?)")))?;
-    let json = String::from(json);
-    crate::policy::tree::from_json(&json).map_err(|e| {
-        let (line, column) = e.line_column(&json);
-        input_error(&format!("{what}: {} at line {line} column {column}", e.message))
-    })
+    Ok(String::from(json))
+}
+
+/// The `input` error for a JSON value that does not fit (not generic, as [`object_json`]).
+#[inline(never)]
+fn json_error(json: &str, what: &str, e: &crate::policy::tree::ReadError) -> JsValue {
+    let (line, column) = e.line_column(json);
+    input_error(&format!("{what}: {} at line {line} column {column}", e.message))
 }
 
 /// Scan options as JavaScript passes them. Unknown keys are refused so that a typo

@@ -75,7 +75,15 @@ impl RunGuard {
     pub fn state(&self) -> GuardState {
         let clock = self.clock.unwrap_or(0);
         let counters = |w: &Option<Window>| w.as_ref().map(|w| w.to_counts(clock)).unwrap_or_default();
-        let named = |map: &KeyMap| map.iter().map(|(k, &n)| (keys::to_hex(&k.0), n)).collect();
+        // Inserted one by one: `collect` into a `BTreeMap` brings a stable sort of its own
+        // into the wasm (the keys are distinct digests, so the map is the same).
+        let named = |map: &KeyMap| {
+            let mut out = BTreeMap::new();
+            for (k, &n) in map {
+                out.insert(keys::to_hex(&k.0), n);
+            }
+            out
+        };
         GuardState {
             version: GUARD_STATE_VERSION,
             limits: self.limits,
@@ -148,7 +156,8 @@ fn read_counts(
     name: &str,
     map: &BTreeMap<String, u64>,
     limit: Option<u64>,
-    key: impl Fn(&str) -> Option<keys::Key>,
+    // `dyn`: one copy of this function in the wasm instead of one per key reader.
+    key: &dyn Fn(&str) -> Option<keys::Key>,
 ) -> Result<KeyMap, Error> {
     let Some(max) = limit else {
         if !map.is_empty() {
@@ -208,9 +217,9 @@ fn from_v2(state: GuardState) -> Result<RunGuard, Error> {
         *slot = Some(window);
     }
     guard.recipients =
-        read_counts(&state, "recipients", &state.recipients, state.limits.max_per_recipient, keys::from_hex)?;
+        read_counts(&state, "recipients", &state.recipients, state.limits.max_per_recipient, &keys::from_hex)?;
     guard.fingerprints =
-        read_counts(&state, "fingerprints", &state.fingerprints, state.limits.max_duplicates, keys::from_hex)?;
+        read_counts(&state, "fingerprints", &state.fingerprints, state.limits.max_duplicates, &keys::from_hex)?;
     guard.counts = state.counts;
     guard.clock = state.clock;
     guard.halt = state.halt;
@@ -262,9 +271,9 @@ fn from_v1(state: GuardState) -> Result<RunGuard, Error> {
     }
     let address = |k: &str| Some(keys::key(KeyKind::Recipient, k));
     let fingerprint = |k: &str| Some(keys::key(KeyKind::Fingerprint, k));
-    guard.recipients = read_counts(&state, "recipients", &state.recipients, state.limits.max_per_recipient, address)?;
+    guard.recipients = read_counts(&state, "recipients", &state.recipients, state.limits.max_per_recipient, &address)?;
     guard.fingerprints =
-        read_counts(&state, "fingerprints", &state.fingerprints, state.limits.max_duplicates, fingerprint)?;
+        read_counts(&state, "fingerprints", &state.fingerprints, state.limits.max_duplicates, &fingerprint)?;
     guard.counts = state.counts;
     guard.clock = state.clock;
     guard.halt = state.halt;

@@ -1,10 +1,15 @@
-//! Leaves the `examples` and `counterExamples` arrays out of a policy's TOML text.
+//! Leaves the `examples` and `counterExamples` arrays, and the comment lines, out of a
+//! policy's TOML text.
 //!
 //! The default policy proves every rule with made-up secrets, and the native test suite
 //! and `sendguard policy check` run them. The package built for browsers and Node does
 //! neither, so `build.rs` gives the wasm build the policy without them: a sixth of the
 //! module's gzipped bytes were example text, and a package full of token-shaped strings
 //! trips the secret scanners that its users run over their bundles.
+//!
+//! The comment lines go too (about 1 KB of the module gzipped): they are the file's own
+//! documentation, which the CLI prints with the native text; `Engine.defaultPolicy()`
+//! returns the text without them (the same rules).
 //!
 //! This file is also compiled into `build.rs` (through `#[path]`), so it uses `std` only.
 
@@ -37,6 +42,42 @@ pub fn strip_examples(text: &str) -> Result<String, String> {
                 rest = &rest[line_len..];
             }
         }
+    }
+    Ok(out)
+}
+
+/// `text` without its comment-only and blank lines, tracking strings (a multi-line one may
+/// hold a line that starts with `#`). Comments after a value stay. Fails, naming the line,
+/// when a string does not end.
+pub fn strip_comments(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+        let body = text[start..end].trim_start_matches([' ', '\t', '\r', '\n']);
+        if body.is_empty() || body.starts_with('#') {
+            start = end;
+            continue;
+        }
+        // Copy the line, and past its end while a string opened on it continues.
+        let mut i = start;
+        while i < end {
+            match bytes[i] {
+                b'#' => break,
+                quote @ (b'"' | b'\'') => {
+                    let triple = text[i..].starts_with(if quote == b'"' { "\"\"\"" } else { "\'\'\'" });
+                    let line_no = text[..start].matches('\n').count() + 1;
+                    i = string_end(bytes, i, quote, triple).ok_or_else(|| format!("line {line_no}: a string that does not end"))?;
+                    if i > end {
+                        end = text[i..].find('\n').map_or(text.len(), |k| i + k + 1);
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        out.push_str(&text[start..end]);
+        start = end;
     }
     Ok(out)
 }
@@ -106,7 +147,7 @@ fn string_end(bytes: &[u8], start: usize, quote: u8, triple: bool) -> Option<usi
 
 #[cfg(test)]
 mod tests {
-    use super::strip_examples;
+    use super::{strip_comments, strip_examples};
 
     #[test]
     fn arrays_go_and_everything_else_stays() {
@@ -123,7 +164,7 @@ mod tests {
     #[test]
     fn the_default_policy_loses_its_examples_and_nothing_else() {
         use crate::policy::{default_policy_toml, Policy, PolicyFormat};
-        let stripped = strip_examples(default_policy_toml()).unwrap();
+        let stripped = strip_comments(&strip_examples(default_policy_toml()).unwrap()).unwrap();
         assert!(stripped.len() < default_policy_toml().len() * 2 / 3, "{} bytes left", stripped.len());
         let mut expected = Policy::default_policy();
         for rule in &mut expected.rules {
@@ -136,6 +177,14 @@ mod tests {
             lexicon.counter_examples.clear();
         }
         assert_eq!(Policy::parse_as(&stripped, PolicyFormat::Toml).unwrap(), expected);
+    }
+
+    #[test]
+    fn comment_lines_go_and_strings_stay() {
+        let text = "# head\n\n[a]\n  # indented\nb = \"#x\" # tail\nc = '''\n# kept\n'''\nd = \"\"\"q\\\"\"\"\"\n";
+        assert_eq!(strip_comments(text).unwrap(), "[a]\nb = \"#x\" # tail\nc = '''\n# kept\n'''\nd = \"\"\"q\\\"\"\"\"\n");
+        let err = strip_comments("a = 1\nb = \"x\n").unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]
