@@ -853,8 +853,23 @@ fn dollar_var(text: &str, i: usize) -> Option<Placeholder> {
         name_start: i + 1,
         name_end: end,
         syntax: Syntax::Dollar,
-        output: true,
+        output: !tested(text, i),
     })
+}
+
+/// Functions and statements that test a variable instead of printing it.
+const TESTS: &[&str] = &["if", "elseif", "while", "isset", "empty", "unset", "defined"];
+
+/// Whether the variable at `i` is the operand of a test in code (`if (!is_null($this->token))`,
+/// `isset($password)`, `has_token($t)`): code that checks a value prints nothing.
+fn tested(text: &str, i: usize) -> bool {
+    let line_start = text[..i].rfind('\n').map_or(0, |k| k + 1);
+    let head = text[floor_boundary(text, line_start.max(i.saturating_sub(64)))..i].trim_end_matches(|c: char| c.is_whitespace() || c == '!');
+    let Some(head) = head.strip_suffix('(') else { return false };
+    let head = head.trim_end();
+    let word = &head[head.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len()..];
+    let word = word.to_ascii_lowercase();
+    TESTS.contains(&word.as_str()) || word.starts_with("is_") || word.starts_with("has_")
 }
 
 /// `%%VAR%%`, `%(name)s`, `%VAR%`; not `50% off 20%` nor URL escapes like `%C3%A9`.
@@ -1493,6 +1508,16 @@ mod tests {
     }
 
     use Syntax::*;
+
+    #[test]
+    fn dollar_variables_under_test_print_nothing() {
+        check("if (!is_null($this->token)) {", &[(Dollar, "this->token", false)]);
+        check("if (isset($form->password))", &[(Dollar, "form->password", false)]);
+        check("if ( has_secret( $user->secret ) )", &[(Dollar, "user->secret", false)]);
+        check("echo htmlspecialchars($user->password);", &[(Dollar, "user->password", true)]);
+        check("Password: $user->password", &[(Dollar, "user->password", true)]);
+        check("éééééééééééééééééééééééééééééééééé(!$user->token)", &[(Dollar, "user->token", true)]);
+    }
 
     #[test]
     fn plain_paths_read_as_the_general_reader_reads_them() {
