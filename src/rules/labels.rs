@@ -62,6 +62,60 @@ pub fn password_value(c: &Candidate<'_>) -> bool {
     true
 }
 
+/// Nouns that, before a label in the same clause, are what the clause is about: in "the
+/// link to change your password" the link is offered, in "the code to reset your password
+/// is:" the value is a code.
+const PURPOSE_HEADS: &[&str] = &[
+    "link", "links", "url", "button", "code", "hint", "policy", "lien", "bouton", "enlace", "vínculo", "vinculo",
+    "botón", "boton", "código", "codigo", "codice", "collegamento", "knop", "knopf", "schaltfläche", "kod", "kód",
+    "odkaz", "ссылка", "ссылку", "код",
+];
+
+/// Words that introduce what a head is for: "link *to* change", "Code *zum* Ändern".
+const PURPOSE_MARKS: &[&str] = &["to", "for", "um", "zum", "zur", "pour", "de", "para", "per", "om", "voor", "aby", "do", "для", "чтобы"];
+
+/// Verbs of changing a password: with one of them, the label names what the head is for.
+const CHANGE_VERBS: &[&str] = &[
+    "change", "reset", "set", "update", "choose", "create", "recover", "modify", "renew", "ändern",
+    "zurücksetzen", "zurückzusetzen", "setzen", "festlegen", "vergeben", "erstellen", "modifier", "changer",
+    "réinitialiser", "reinitialiser", "définir", "definir", "créer", "cambiar", "restablecer", "modificar",
+    "crear", "recuperar", "wijzigen", "passen", "aanpassen", "herstellen", "instellen", "redefinir", "alterar",
+    "reimpostare", "cambiare", "impostare", "modificare", "zmienić", "zmienic", "změnit", "zmenit", "изменить",
+    "сбросить",
+];
+
+/// How far, in bytes, the clause before a label is read.
+const PURPOSE_REACH: usize = 120;
+
+/// Whether the label at `label_start` is the object of a purpose phrase rather than the
+/// value's label: the clause before it (back to a sentence mark, a colon or a line break)
+/// names a link, a button or a code, then what it is for, and a change verb stands in
+/// that clause or in the few words after the label (German and Dutch put it last: "Link,
+/// um Ihr Passwort zu ändern"). "Use the link below to reset your password:" offers a
+/// link; "The code to change your password is: X" gives a code.
+pub fn purpose_before(text: &str, label_start: usize) -> bool {
+    let mut from = label_start.saturating_sub(PURPOSE_REACH);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let head = &text[from..label_start];
+    // A sentence mark, a colon, a line break or its escape (`\n` in a source string).
+    let clause = head.rsplit(|c: char| matches!(c, '.' | '!' | '?' | ':' | ';' | '\n' | '"' | '：' | '。')).next().unwrap_or("");
+    let clause = clause.rsplit("\\n").next().unwrap_or("");
+    let words: Vec<String> = clause.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    let Some(noun) = words.iter().rposition(|w| PURPOSE_HEADS.contains(&w.as_str())) else { return false };
+    let Some(mark) = words[noun + 1..].iter().position(|w| PURPOSE_MARKS.contains(&w.as_str())) else { return false };
+    let verb_before = words[noun + 1 + mark..].iter().any(|w| CHANGE_VERBS.contains(&w.as_str()));
+    verb_before || {
+        let mut to = (label_start + 48).min(text.len());
+        while !text.is_char_boundary(to) {
+            to -= 1;
+        }
+        let tail = text[label_start..to].split(|c: char| matches!(c, '.' | '!' | '?' | ':' | '\n')).next().unwrap_or("");
+        tail.split(|c: char| !c.is_alphanumeric()).take(6).any(|w| CHANGE_VERBS.contains(&w.to_lowercase().as_str()))
+    }
+}
+
 /// Digits, symbols, or mixed case: what a password looks like when prose might not.
 fn has_password_shape(value: &str) -> bool {
     let digit = value.chars().any(|c| c.is_ascii_digit());
@@ -164,6 +218,26 @@ fn distinct(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn purpose(text: &str) -> bool {
+        let at = text.find("password").or_else(|| text.find("Passwort")).or_else(|| text.find("mot de passe")).unwrap();
+        purpose_before(text, at)
+    }
+
+    #[test]
+    fn labels_inside_a_purpose_phrase() {
+        assert!(purpose("Please open this link to set your password:\n%s"));
+        assert!(purpose("Hi,\\nYour code to reset the password is: %s"));
+        assert!(purpose("Klicken Sie auf den Knopf, um Ihr Passwort festzulegen und zu ändern :"));
+        assert!(purpose("Voici le lien pour changer votre mot de passe :"));
+        assert!(purpose("Tap the button for a new password (choose one you like):"));
+        // The label is the value's: no head, no purpose, or the clause ended before it.
+        assert!(!purpose("Your password: Xq7#vB2m9L"));
+        assert!(!purpose("Click the link to sign in with this password: Xq7#vB2m9L"));
+        assert!(!purpose("Use the link below to sign in. New password: Xq7#vB2m9L"));
+        assert!(!purpose("Code 4 applies. Your password: Xq7#vB2m9L"));
+        assert!(!purpose("Your temporary password is Xq7#vB2m9L"));
+    }
 
     fn cand<'a>(whole: &'a str, secret: &'a str, after: &'a str) -> Candidate<'a> {
         Candidate { secret, whole, after }
