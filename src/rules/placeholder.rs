@@ -853,8 +853,19 @@ fn dollar_var(text: &str, i: usize) -> Option<Placeholder> {
         name_start: i + 1,
         name_end: end,
         syntax: Syntax::Dollar,
-        output: !tested(text, i),
+        output: !tested(text, i) && !assigned(text, i, end),
     })
+}
+
+/// Whether the variable at `i..end` is the target of an assignment that starts its
+/// statement (`$s_password = 'Password';` in a language file): code that sets a variable
+/// prints nothing there.
+fn assigned(text: &str, i: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let statement_start = text[..i].trim_end_matches([' ', '\t']).is_empty()
+        || text[..i].trim_end_matches([' ', '\t']).ends_with(['\n', ';', '{', '}']);
+    let p = skip_ws(b, end, b.len());
+    statement_start && b.get(p) == Some(&b'=') && !matches!(b.get(p + 1), Some(b'=' | b'>'))
 }
 
 /// Functions and statements that test a variable instead of printing it.
@@ -1517,6 +1528,14 @@ mod tests {
         check("echo htmlspecialchars($user->password);", &[(Dollar, "user->password", true)]);
         check("Password: $user->password", &[(Dollar, "user->password", true)]);
         check("éééééééééééééééééééééééééééééééééé(!$user->token)", &[(Dollar, "user->token", true)]);
+    }
+
+    #[test]
+    fn assigned_dollar_variables_print_nothing() {
+        check("$s_new_password = 'New password';", &[(Dollar, "s_new_password", false)]);
+        check("x;\n  $lang->password = \"Pass\";", &[(Dollar, "lang->password", false)]);
+        check("$s_password == $x", &[(Dollar, "s_password", true)]);
+        check("Password: $s_password = fine", &[(Dollar, "s_password", true)]);
     }
 
     #[test]
