@@ -16,7 +16,8 @@ const PROSE: &[&str] = &[
     "reset", "set", "sent", "expired", "expires", "expiring", "unknown", "null", "nil", "undefined", "empty",
     "blank", "same", "see", "click", "use", "enter", "follow", "link", "field", "policy", "hint", "strength",
     "length", "requirements", "rules", "manager", "managers", "never", "only", "also", "again", "incorrect",
-    "invalid", "wrong", "forgotten", "forgot", "chosen", "encrypted", "stored", "securely", "secure",
+    "invalid", "wrong", "falsch", "faux", "fausse", "incorrecto", "incorrecta", "errata", "errato", "onjuist", "fout",
+    "forgotten", "forgot", "chosen", "encrypted", "stored", "securely", "secure",
     "case-sensitive", "sensitive", "password", "passwort", "contraseña", "senha", "pin", "code", "please",
     "included", "provided", "available", "shown", "displayed", "previously", "already", "yet", "now",
     "nicht", "kein", "keine", "ist", "wird", "pas", "non", "est", "sera", "no", "se", "es", "não", "niet",
@@ -38,8 +39,8 @@ pub fn password_value(c: &Candidate<'_>) -> bool {
         return false;
     }
     let lower = value.to_lowercase();
-    let bare = lower.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
-    if PROSE.contains(&bare) || bare.starts_with('(') || bare.starts_with('[') {
+    let bare = lower.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
+    if PROSE.contains(&bare) || bare.starts_with('(') || bare.starts_with('[') || quoted_text(c) {
         return false;
     }
     let word_like = value.chars().all(|ch| ch.is_alphabetic() || ch == '-' || ch == '\'')
@@ -115,6 +116,30 @@ pub fn purpose_before(text: &str, label_start: usize) -> bool {
         tail.split(|c: char| !c.is_alphanumeric()).take(6).any(|w| CHANGE_VERBS.contains(&w.to_lowercase().as_str()))
     }
 }
+
+/// Whether the value opens a quoted string that is text, not a secret: a translation of
+/// the label itself (`$s_new_password = 'New password';`, `"password": "Passwort"`), or
+/// three words or more (`= 'The password is controlled by another system'`).
+fn quoted_text(c: &Candidate<'_>) -> bool {
+    let Some(quote) = c.secret.chars().next().filter(|q| matches!(q, '\'' | '"')) else { return false };
+    let lead = &c.whole[..c.whole.len() - c.secret.len()];
+    let Some(label) = lead.split(|ch: char| !ch.is_alphanumeric()).rfind(|w| !w.is_empty()) else { return false };
+    let rest = &c.whole[c.whole.len() - c.secret.len() + 1..];
+    let tail = c.after.split('\n').next().unwrap_or("");
+    let joined = format!("{rest}{tail}");
+    // Up to the closing quote, or as far as the text after the match reaches.
+    let inner = joined[..joined.find(quote).unwrap_or(joined.len())].to_lowercase();
+    let words_only = inner.chars().all(|ch| ch.is_alphabetic() || ch == ' ');
+    let names_label = inner.contains(&label.to_lowercase()) || LABEL_STEMS.iter().any(|s| inner.contains(s));
+    (words_only && names_label) || inner.split_whitespace().count() >= 3
+}
+
+/// Stems of password labels, to see that a quoted string is a label's translation
+/// (`'Passwort'`, `'Mot de passe'`, `'Contraseña nueva'`).
+const LABEL_STEMS: &[&str] = &[
+    "pass", "kennwort", "contrase", "senha", "wachtwoord", "lösenord", "hasło", "haslo", "heslo", "jelsz", "şifre",
+    "пароль", "κωδικ", "パスワード", "密码", "密碼", "비밀번호", "clave", "salasana", "adgangskode",
+];
 
 /// Digits, symbols, or mixed case: what a password looks like when prose might not.
 fn has_password_shape(value: &str) -> bool {
@@ -222,6 +247,20 @@ mod tests {
     fn purpose(text: &str) -> bool {
         let at = text.find("password").or_else(|| text.find("Passwort")).or_else(|| text.find("mot de passe")).unwrap();
         purpose_before(text, at)
+    }
+
+    #[test]
+    fn quoted_translations_are_text() {
+        let v = |whole: &str, secret: &str, after: &str| password_value(&cand(whole, secret, after));
+        assert!(!v("password = 'New", "'New", " password';"));
+        assert!(!v("password = 'Confirm", "'Confirm", " Password';"));
+        assert!(!v("password = 'You", "'You", " must choose one to sign in again.';"));
+        assert!(!v("password = 'Kennwort", "'Kennwort", "';"));
+        assert!(!v("password = 'Vous", "'Vous", " devez choisir un mot de pa"));
+        assert!(!v("Your password is incorrect", "incorrect", ".';"));
+        assert!(!v("Das Passwort ist falsch", "falsch", ".';"));
+        assert!(v("password = 'Xq7#vB2m9L'", "'Xq7#vB2m9L'", ";"));
+        assert!(v("password: \"Gr@ss1and", "\"Gr@ss1and", "\" (keep it safe)"));
     }
 
     #[test]
