@@ -85,6 +85,9 @@ const CHANGE_VERBS: &[&str] = &[
     "сбросить",
 ];
 
+/// Verbs that, right before a label, make it a title or a button's text.
+const TITLE_VERBS: &[&str] = &["recover", "forgot", "forgotten", "récupérer", "recuperer", "recuperar", "vergessen", "восстановить"];
+
 /// How far, in bytes, the clause before a label is read.
 const PURPOSE_REACH: usize = 120;
 
@@ -104,6 +107,11 @@ pub fn purpose_before(text: &str, label_start: usize) -> bool {
     let clause = head.rsplit(|c: char| matches!(c, '.' | '!' | '?' | ':' | ';' | '\n' | '"' | '：' | '。')).next().unwrap_or("");
     let clause = clause.rsplit("\\n").next().unwrap_or("");
     let words: Vec<String> = clause.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    // A title or a button: the label is the object of the verb right before it
+    // ("Recover password - Example", "Réinitialiser mot de passe").
+    if clause.ends_with(' ') && words.last().is_some_and(|w| TITLE_VERBS.contains(&w.as_str()) || CHANGE_VERBS.contains(&w.as_str()) && w != "set") {
+        return true;
+    }
     let Some(noun) = words.iter().rposition(|w| PURPOSE_HEADS.contains(&w.as_str())) else { return false };
     let Some(mark) = words[noun + 1..].iter().position(|w| PURPOSE_MARKS.contains(&w.as_str())) else { return false };
     let verb_before = words[noun + 1 + mark..].iter().any(|w| CHANGE_VERBS.contains(&w.as_str()));
@@ -276,6 +284,9 @@ mod tests {
         assert!(!purpose("Use the link below to sign in. New password: Xq7#vB2m9L"));
         assert!(!purpose("Code 4 applies. Your password: Xq7#vB2m9L"));
         assert!(!purpose("Your temporary password is Xq7#vB2m9L"));
+        assert!(purpose("Recover password - Example Desk"));
+        assert!(purpose("Change password | Example"));
+        assert!(!purpose("Set password: Xq7#vB2m9L"));
     }
 
     fn cand<'a>(whole: &'a str, secret: &'a str, after: &'a str) -> Candidate<'a> {
