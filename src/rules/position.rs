@@ -114,8 +114,17 @@ fn call_words(name: &str) -> Vec<String> {
 /// is:", "using the following code:").
 pub fn code_before(text: &str, at: usize) -> bool {
     let head = &text[reach_start(text, at)..at];
-    let line = head.rsplit('\n').next().unwrap_or("").to_lowercase();
-    CODE_WORDS.iter().any(|w| line.contains(w))
+    let mut lines = head.rsplit('\n');
+    let line = lines.next().unwrap_or("");
+    let has_code = |l: &str| {
+        let l = l.to_lowercase();
+        CODE_WORDS.iter().any(|w| l.contains(w))
+    };
+    // Alone on its line, the placeholder is what the line before introduces ("Use the
+    // code below:", `<td class="code">`).
+    // (`at` may be inside the placeholder's opener: `{{`, `${`, `<%=` hold no word.)
+    let alone = !line.chars().any(char::is_alphanumeric);
+    has_code(line) || (alone && lines.find(|l| !l.trim().is_empty()).is_some_and(has_code))
 }
 
 #[cfg(test)]
@@ -163,6 +172,13 @@ mod tests {
         let t = "Your two-step verification code is: {{token}}";
         assert!(code_before(t, t.rfind("{{").unwrap()));
         let t = "Code below\nYour API token: {{token}}";
+        assert!(!code_before(t, t.rfind("{{").unwrap()));
+        let t = "Enter this code to sign in:\n\n   {{token}}";
+        assert!(code_before(t, t.rfind("{{").unwrap()));
+        let t = "<td class=\"otp\">\n  {{ token }}";
+        assert!(code_before(t, t.rfind("{{").unwrap()));
+        assert!(code_before(t, t.rfind("{{").unwrap() + 3));
+        let t = "Your code was used.\nYour API token:\n{{token}}";
         assert!(!code_before(t, t.rfind("{{").unwrap()));
     }
 }
