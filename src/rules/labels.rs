@@ -104,7 +104,7 @@ pub fn purpose_before(text: &str, label_start: usize) -> bool {
     }
     let head = &text[from..label_start];
     // A sentence mark, a colon, a line break or its escape (`\n` in a source string).
-    let clause = head.rsplit(|c: char| matches!(c, '.' | '!' | '?' | ':' | ';' | '\n' | '"' | '：' | '。')).next().unwrap_or("");
+    let clause = head.rsplit(['.', '!', '?', ':', ';', '\n', '"', '：', '。']).next().unwrap_or("");
     let clause = clause.rsplit("\\n").next().unwrap_or("");
     let words: Vec<String> = clause.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
     // A title or a button: the label is the object of the verb right before it
@@ -120,7 +120,7 @@ pub fn purpose_before(text: &str, label_start: usize) -> bool {
         while !text.is_char_boundary(to) {
             to -= 1;
         }
-        let tail = text[label_start..to].split(|c: char| matches!(c, '.' | '!' | '?' | ':' | '\n')).next().unwrap_or("");
+        let tail = text[label_start..to].split(['.', '!', '?', ':', '\n']).next().unwrap_or("");
         tail.split(|c: char| !c.is_alphanumeric()).take(6).any(|w| CHANGE_VERBS.contains(&w.to_lowercase().as_str()))
     }
 }
