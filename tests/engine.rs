@@ -245,3 +245,27 @@ fn placeholders_by_position() {
     assert_eq!(categories("Password: %2$s", Context::Generic), [Category::Password]);
     assert_eq!(categories("Hello {{ magic_link }},", Context::Invoice), Vec::<Category>::new());
 }
+
+#[test]
+fn tokens_that_code_builds_into_links_are_links() {
+    let engine = Engine::default_policy();
+    let template = ScanOptions { kind: Kind::Template, ..ScanOptions::with_context(Context::PasswordReset) };
+    let blocked = |text: &str| engine.scan(text, &template).verdict == Action::Block;
+    assert!(!blocked("return (new MailMessage)->action('Choose a password', url('account/setup/' . $this->token));"));
+    assert!(!blocked("$link = route('account.setup', ['token' => $this->token]);"));
+    assert!(!blocked("if (!is_null($this->token)) { return $this->setup(); }"));
+    assert!(!blocked("Open {{url}} / setup ? mail = {{to}} & token = {{token}} to continue."));
+    assert!(blocked("Your API token: {{ api_token }}"));
+    assert!(blocked("echo 'Your API token: ' . $user->api_token;"));
+}
+
+#[test]
+fn labels_inside_a_purpose_phrase_label_no_value() {
+    let engine = Engine::default_policy();
+    let verdict = |text: &str, context| engine.scan(text, &ScanOptions { kind: Kind::Template, ..ScanOptions::with_context(context) }).verdict;
+    assert_eq!(verdict("Hi,\nOpen this link to set your password:\n%s\n", Context::PasswordReset), Action::Pass);
+    assert_eq!(verdict("Hi,\nYour code to reset the password is: %s\n", Context::Otp), Action::Pass);
+    assert_eq!(verdict("Klicken Sie auf den Link, um Ihr Passwort zu ändern:\n%s\n", Context::PasswordReset), Action::Pass);
+    assert_eq!(verdict("Use the link to sign in. Your password: %s\n", Context::Welcome), Action::Block);
+    assert_eq!(verdict("Click the link to sign in with this password: Xq7#vB2m9L\n", Context::Welcome), Action::Block);
+}

@@ -11,7 +11,7 @@
 
 use crate::policy::{Category, Confidence, Source};
 use crate::rules::evidence::{self, Bridge, Shape};
-use crate::rules::labels::is_prose_word;
+use crate::rules::labels::{is_prose_word, purpose_before};
 use crate::rules::lexicon::{words_after, Lexicons};
 use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::slot_placeholder;
@@ -61,7 +61,8 @@ pub(super) fn find(text: &str, labels: &mut [(usize, usize)], lexicons: &Lexicon
             (false, false) => after(text, end, lexicons, category),
         };
         let found = found.or_else(|| if pair || plain_before { None } else { before(text, start, lexicons, category) });
-        if let Some(f) = found {
+        // "the link to change your password:" names what the link is for, not a value.
+        if let Some(f) = found.filter(|_| !purpose_before(text, start)) {
             covered = covered.max(f.end);
             out.push(f);
         }

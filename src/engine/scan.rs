@@ -455,7 +455,10 @@ fn labelled_values(engine: &Engine, text: &str, label_hits: &mut [(usize, usize,
 fn refuted(engine: &Engine, spec: &crate::policy::Rule, text: &str, start: usize, cand: &Candidate<'_>) -> bool {
     let lexicons = &engine.compiled.lexicons;
     spec.validators.iter().any(|v| match v {
-        Validator::PasswordValue => lexicons.is_prose(cand.secret),
+        Validator::PasswordValue => {
+            let label_start = start.saturating_sub(cand.secret.as_ptr() as usize - cand.whole.as_ptr() as usize);
+            lexicons.is_prose(cand.secret) || crate::rules::labels::purpose_before(text, label_start)
+        }
         Validator::Luhn => {
             lexicons.identifier_before(text, start)
                 || (!crate::rules::validators::card_issuer_length(cand.secret) && !lexicons.card_label_before(text, start))

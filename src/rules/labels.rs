@@ -16,7 +16,8 @@ const PROSE: &[&str] = &[
     "reset", "set", "sent", "expired", "expires", "expiring", "unknown", "null", "nil", "undefined", "empty",
     "blank", "same", "see", "click", "use", "enter", "follow", "link", "field", "policy", "hint", "strength",
     "length", "requirements", "rules", "manager", "managers", "never", "only", "also", "again", "incorrect",
-    "invalid", "wrong", "forgotten", "forgot", "chosen", "encrypted", "stored", "securely", "secure",
+    "invalid", "wrong", "falsch", "faux", "fausse", "incorrecto", "incorrecta", "errata", "errato", "onjuist", "fout",
+    "forgotten", "forgot", "chosen", "encrypted", "stored", "securely", "secure",
     "case-sensitive", "sensitive", "password", "passwort", "contraseña", "senha", "pin", "code", "please",
     "included", "provided", "available", "shown", "displayed", "previously", "already", "yet", "now",
     "nicht", "kein", "keine", "ist", "wird", "pas", "non", "est", "sera", "no", "se", "es", "não", "niet",
@@ -38,8 +39,8 @@ pub fn password_value(c: &Candidate<'_>) -> bool {
         return false;
     }
     let lower = value.to_lowercase();
-    let bare = lower.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
-    if PROSE.contains(&bare) || bare.starts_with('(') || bare.starts_with('[') {
+    let bare = lower.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
+    if PROSE.contains(&bare) || bare.starts_with('(') || bare.starts_with('[') || quoted_text(c) {
         return false;
     }
     let word_like = value.chars().all(|ch| ch.is_alphabetic() || ch == '-' || ch == '\'')
@@ -61,6 +62,92 @@ pub fn password_value(c: &Candidate<'_>) -> bool {
     }
     true
 }
+
+/// Nouns that, before a label in the same clause, are what the clause is about: in "the
+/// link to change your password" the link is offered, in "the code to reset your password
+/// is:" the value is a code.
+const PURPOSE_HEADS: &[&str] = &[
+    "link", "links", "url", "button", "code", "hint", "policy", "lien", "bouton", "enlace", "vínculo", "vinculo",
+    "botón", "boton", "código", "codigo", "codice", "collegamento", "knop", "knopf", "schaltfläche", "kod", "kód",
+    "odkaz", "ссылка", "ссылку", "код",
+];
+
+/// Words that introduce what a head is for: "link *to* change", "Code *zum* Ändern".
+const PURPOSE_MARKS: &[&str] = &["to", "for", "um", "zum", "zur", "pour", "de", "para", "per", "om", "voor", "aby", "do", "для", "чтобы"];
+
+/// Verbs of changing a password: with one of them, the label names what the head is for.
+const CHANGE_VERBS: &[&str] = &[
+    "change", "reset", "set", "update", "choose", "create", "recover", "modify", "renew", "ändern",
+    "zurücksetzen", "zurückzusetzen", "setzen", "festlegen", "vergeben", "erstellen", "modifier", "changer",
+    "réinitialiser", "reinitialiser", "définir", "definir", "créer", "cambiar", "restablecer", "modificar",
+    "crear", "recuperar", "wijzigen", "passen", "aanpassen", "herstellen", "instellen", "redefinir", "alterar",
+    "reimpostare", "cambiare", "impostare", "modificare", "zmienić", "zmienic", "změnit", "zmenit", "изменить",
+    "сбросить",
+];
+
+/// Verbs that, right before a label, make it a title or a button's text.
+const TITLE_VERBS: &[&str] = &["recover", "forgot", "forgotten", "récupérer", "recuperer", "recuperar", "vergessen", "восстановить"];
+
+/// How far, in bytes, the clause before a label is read.
+const PURPOSE_REACH: usize = 120;
+
+/// Whether the label at `label_start` is the object of a purpose phrase rather than the
+/// value's label: the clause before it (back to a sentence mark, a colon or a line break)
+/// names a link, a button or a code, then what it is for, and a change verb stands in
+/// that clause or in the few words after the label (German and Dutch put it last: "Link,
+/// um Ihr Passwort zu ändern"). "Use the link below to reset your password:" offers a
+/// link; "The code to change your password is: X" gives a code.
+pub fn purpose_before(text: &str, label_start: usize) -> bool {
+    let mut from = label_start.saturating_sub(PURPOSE_REACH);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let head = &text[from..label_start];
+    // A sentence mark, a colon, a line break or its escape (`\n` in a source string).
+    let clause = head.rsplit(['.', '!', '?', ':', ';', '\n', '"', '：', '。']).next().unwrap_or("");
+    let clause = clause.rsplit("\\n").next().unwrap_or("");
+    let words: Vec<String> = clause.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    // A title or a button: the label is the object of the verb right before it
+    // ("Recover password - Example", "Réinitialiser mot de passe").
+    if clause.ends_with(' ') && words.last().is_some_and(|w| TITLE_VERBS.contains(&w.as_str()) || CHANGE_VERBS.contains(&w.as_str()) && w != "set") {
+        return true;
+    }
+    let Some(noun) = words.iter().rposition(|w| PURPOSE_HEADS.contains(&w.as_str())) else { return false };
+    let Some(mark) = words[noun + 1..].iter().position(|w| PURPOSE_MARKS.contains(&w.as_str())) else { return false };
+    let verb_before = words[noun + 1 + mark..].iter().any(|w| CHANGE_VERBS.contains(&w.as_str()));
+    verb_before || {
+        let mut to = (label_start + 48).min(text.len());
+        while !text.is_char_boundary(to) {
+            to -= 1;
+        }
+        let tail = text[label_start..to].split(['.', '!', '?', ':', '\n']).next().unwrap_or("");
+        tail.split(|c: char| !c.is_alphanumeric()).take(6).any(|w| CHANGE_VERBS.contains(&w.to_lowercase().as_str()))
+    }
+}
+
+/// Whether the value opens a quoted string that is text, not a secret: a translation of
+/// the label itself (`$s_new_password = 'New password';`, `"password": "Passwort"`), or
+/// three words or more (`= 'The password is controlled by another system'`).
+fn quoted_text(c: &Candidate<'_>) -> bool {
+    let Some(quote) = c.secret.chars().next().filter(|q| matches!(q, '\'' | '"')) else { return false };
+    let lead = &c.whole[..c.whole.len() - c.secret.len()];
+    let Some(label) = lead.split(|ch: char| !ch.is_alphanumeric()).rfind(|w| !w.is_empty()) else { return false };
+    let rest = &c.whole[c.whole.len() - c.secret.len() + 1..];
+    let tail = c.after.split('\n').next().unwrap_or("");
+    let joined = format!("{rest}{tail}");
+    // Up to the closing quote, or as far as the text after the match reaches.
+    let inner = joined[..joined.find(quote).unwrap_or(joined.len())].to_lowercase();
+    let words_only = inner.chars().all(|ch| ch.is_alphabetic() || ch == ' ');
+    let names_label = inner.contains(&label.to_lowercase()) || LABEL_STEMS.iter().any(|s| inner.contains(s));
+    (words_only && names_label) || inner.split_whitespace().count() >= 3
+}
+
+/// Stems of password labels, to see that a quoted string is a label's translation
+/// (`'Passwort'`, `'Mot de passe'`, `'Contraseña nueva'`).
+const LABEL_STEMS: &[&str] = &[
+    "pass", "kennwort", "contrase", "senha", "wachtwoord", "lösenord", "hasło", "haslo", "heslo", "jelsz", "şifre",
+    "пароль", "κωδικ", "パスワード", "密码", "密碼", "비밀번호", "clave", "salasana", "adgangskode",
+];
 
 /// Digits, symbols, or mixed case: what a password looks like when prose might not.
 fn has_password_shape(value: &str) -> bool {
@@ -164,6 +251,43 @@ fn distinct(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn purpose(text: &str) -> bool {
+        let at = text.find("password").or_else(|| text.find("Passwort")).or_else(|| text.find("mot de passe")).unwrap();
+        purpose_before(text, at)
+    }
+
+    #[test]
+    fn quoted_translations_are_text() {
+        let v = |whole: &str, secret: &str, after: &str| password_value(&cand(whole, secret, after));
+        assert!(!v("password = 'New", "'New", " password';"));
+        assert!(!v("password = 'Confirm", "'Confirm", " Password';"));
+        assert!(!v("password = 'You", "'You", " must choose one to sign in again.';"));
+        assert!(!v("password = 'Kennwort", "'Kennwort", "';"));
+        assert!(!v("password = 'Vous", "'Vous", " devez choisir un mot de pa"));
+        assert!(!v("Your password is incorrect", "incorrect", ".';"));
+        assert!(!v("Das Passwort ist falsch", "falsch", ".';"));
+        assert!(v("password = 'Xq7#vB2m9L'", "'Xq7#vB2m9L'", ";"));
+        assert!(v("password: \"Gr@ss1and", "\"Gr@ss1and", "\" (keep it safe)"));
+    }
+
+    #[test]
+    fn labels_inside_a_purpose_phrase() {
+        assert!(purpose("Please open this link to set your password:\n%s"));
+        assert!(purpose("Hi,\\nYour code to reset the password is: %s"));
+        assert!(purpose("Klicken Sie auf den Knopf, um Ihr Passwort festzulegen und zu ändern :"));
+        assert!(purpose("Voici le lien pour changer votre mot de passe :"));
+        assert!(purpose("Tap the button for a new password (choose one you like):"));
+        // The label is the value's: no head, no purpose, or the clause ended before it.
+        assert!(!purpose("Your password: Xq7#vB2m9L"));
+        assert!(!purpose("Click the link to sign in with this password: Xq7#vB2m9L"));
+        assert!(!purpose("Use the link below to sign in. New password: Xq7#vB2m9L"));
+        assert!(!purpose("Code 4 applies. Your password: Xq7#vB2m9L"));
+        assert!(!purpose("Your temporary password is Xq7#vB2m9L"));
+        assert!(purpose("Recover password - Example Desk"));
+        assert!(purpose("Change password | Example"));
+        assert!(!purpose("Set password: Xq7#vB2m9L"));
+    }
 
     fn cand<'a>(whole: &'a str, secret: &'a str, after: &'a str) -> Candidate<'a> {
         Candidate { secret, whole, after }

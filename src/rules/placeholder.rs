@@ -853,8 +853,34 @@ fn dollar_var(text: &str, i: usize) -> Option<Placeholder> {
         name_start: i + 1,
         name_end: end,
         syntax: Syntax::Dollar,
-        output: true,
+        output: !tested(text, i) && !assigned(text, i, end),
     })
+}
+
+/// Whether the variable at `i..end` is the target of an assignment that starts its
+/// statement (`$s_password = 'Password';` in a language file): code that sets a variable
+/// prints nothing there.
+fn assigned(text: &str, i: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let statement_start = text[..i].trim_end_matches([' ', '\t']).is_empty()
+        || text[..i].trim_end_matches([' ', '\t']).ends_with(['\n', ';', '{', '}']);
+    let p = skip_ws(b, end, b.len());
+    statement_start && b.get(p) == Some(&b'=') && !matches!(b.get(p + 1), Some(b'=' | b'>'))
+}
+
+/// Functions and statements that test a variable instead of printing it.
+const TESTS: &[&str] = &["if", "elseif", "while", "isset", "empty", "unset", "defined"];
+
+/// Whether the variable at `i` is the operand of a test in code (`if (!is_null($this->token))`,
+/// `isset($password)`, `has_token($t)`): code that checks a value prints nothing.
+fn tested(text: &str, i: usize) -> bool {
+    let line_start = text[..i].rfind('\n').map_or(0, |k| k + 1);
+    let head = text[floor_boundary(text, line_start.max(i.saturating_sub(64)))..i].trim_end_matches(|c: char| c.is_whitespace() || c == '!');
+    let Some(head) = head.strip_suffix('(') else { return false };
+    let head = head.trim_end();
+    let word = &head[head.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len()..];
+    let word = word.to_ascii_lowercase();
+    TESTS.contains(&word.as_str()) || word.starts_with("is_") || word.starts_with("has_")
 }
 
 /// `%%VAR%%`, `%(name)s`, `%VAR%`; not `50% off 20%` nor URL escapes like `%C3%A9`.
@@ -1493,6 +1519,24 @@ mod tests {
     }
 
     use Syntax::*;
+
+    #[test]
+    fn dollar_variables_under_test_print_nothing() {
+        check("if (!is_null($this->token)) {", &[(Dollar, "this->token", false)]);
+        check("if (isset($form->password))", &[(Dollar, "form->password", false)]);
+        check("if ( has_secret( $user->secret ) )", &[(Dollar, "user->secret", false)]);
+        check("echo htmlspecialchars($user->password);", &[(Dollar, "user->password", true)]);
+        check("Password: $user->password", &[(Dollar, "user->password", true)]);
+        check("éééééééééééééééééééééééééééééééééé(!$user->token)", &[(Dollar, "user->token", true)]);
+    }
+
+    #[test]
+    fn assigned_dollar_variables_print_nothing() {
+        check("$s_new_password = 'New password';", &[(Dollar, "s_new_password", false)]);
+        check("x;\n  $lang->password = \"Pass\";", &[(Dollar, "lang->password", false)]);
+        check("$s_password == $x", &[(Dollar, "s_password", true)]);
+        check("Password: $s_password = fine", &[(Dollar, "s_password", true)]);
+    }
 
     #[test]
     fn plain_paths_read_as_the_general_reader_reads_them() {
