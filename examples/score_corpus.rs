@@ -10,57 +10,13 @@
 //! columns of its findings, never a value: a corpus's secrets stay in the corpus.
 
 use sendguard::{Action, Context, Engine, Format, ScanOptions};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Deserialize)]
-struct Label {
-    id: String,
-    file: String,
-    kind: String,
-    format: String,
-    context: String,
-    secrets: Vec<Secret>,
-}
-
-#[derive(Deserialize)]
-struct Secret {
-    category: String,
-}
-
-/// Blocked-document counts.
-#[derive(Default, Clone, Copy)]
-struct Score {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
-}
-
-impl Score {
-    fn add(&mut self, expected: bool, blocked: bool) {
-        match (expected, blocked) {
-            (true, true) => self.tp += 1,
-            (false, true) => self.fp += 1,
-            (true, false) => self.fn_ += 1,
-            _ => {}
-        }
-    }
-    fn precision(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fp).max(1) as f64
-    }
-    fn recall(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
-    }
-    fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
-    }
-    fn line(&self) -> String {
-        format!("F1 {:.3} P {:.3} R {:.3} (tp {} fp {} fn {})", self.f1(), self.precision(), self.recall(), self.tp, self.fp, self.fn_)
-    }
-}
+#[path = "../tests/common/labels.rs"]
+mod labels;
+use labels::{Label, Score};
 
 fn main() -> ExitCode {
     let mut dir = None;

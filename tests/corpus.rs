@@ -3,47 +3,12 @@
 //! labels at test time, never copied into the engine.
 
 use sendguard::{Action, Context, Engine, Format, ScanOptions};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-#[derive(Deserialize)]
-struct Label {
-    id: String,
-    file: String,
-    kind: String,
-    format: String,
-    context: String,
-    secrets: Vec<Secret>,
-}
-
-#[derive(Deserialize)]
-struct Secret {
-    category: String,
-}
-
-#[derive(Default, Clone, Copy)]
-struct Score {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
-}
-
-impl Score {
-    fn add(&mut self, expected: bool, blocked: bool) {
-        match (expected, blocked) {
-            (true, true) => self.tp += 1,
-            (false, true) => self.fp += 1,
-            (true, false) => self.fn_ += 1,
-            _ => {}
-        }
-    }
-    fn f1(&self) -> f64 {
-        let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
-        let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
-    }
-}
+#[path = "common/labels.rs"]
+mod labels;
+use labels::{Label, Score};
 
 fn corpus_dir() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
