@@ -10,13 +10,12 @@
 //! columns of its findings, never a value: a corpus's secrets stay in the corpus.
 
 use sendguard::{Action, Context, Engine, Format, ScanOptions};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[path = "../tests/common/labels.rs"]
 mod labels;
-use labels::{Label, Score};
+use labels::{Label, Tally};
 
 fn main() -> ExitCode {
     let mut dir = None;
@@ -43,10 +42,7 @@ fn main() -> ExitCode {
         }
     };
     let engine = Engine::default_policy();
-    let mut overall = Score::default();
-    let mut by_kind: BTreeMap<String, Score> = BTreeMap::new();
-    let mut by_category: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let (mut clean, mut clean_warned) = (0usize, 0usize);
+    let mut tally = Tally::default();
     let mut lines = Vec::new();
     for (n, line) in labels.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let label: Label = match serde_json::from_str(line) {
@@ -79,19 +75,9 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+        tally.add(&label, report.verdict);
         let expected = !label.secrets.is_empty();
         let blocked = report.verdict == Action::Block;
-        overall.add(expected, blocked);
-        by_kind.entry(label.kind.clone()).or_default().add(expected, blocked);
-        for s in &label.secrets {
-            let e = by_category.entry(s.category.clone()).or_default();
-            e.0 += 1;
-            e.1 += blocked as usize;
-        }
-        if !expected {
-            clean += 1;
-            clean_warned += (report.verdict != Action::Pass) as usize;
-        }
         let warned = !expected && report.verdict == Action::Warn;
         if list && (expected != blocked || warned) {
             let what = match (expected, blocked) {
@@ -107,13 +93,13 @@ fn main() -> ExitCode {
     for l in &lines {
         println!("{l}");
     }
-    println!("blocked-document {}", overall.line());
-    for (kind, s) in &by_kind {
+    println!("blocked-document {}", tally.overall.line());
+    for (kind, s) in &tally.by_kind {
         println!("  kind {kind:9} {}", s.line());
     }
-    for (cat, (n, hit)) in &by_category {
+    for (cat, (n, hit)) in &tally.by_category {
         println!("  category {cat:18} {hit}/{n} in blocked documents");
     }
-    println!("  clean documents warned or blocked: {clean_warned}/{clean} ({:.1} %)", 100.0 * clean_warned as f64 / clean.max(1) as f64);
+    println!("  clean documents warned or blocked: {}/{} ({:.1} %)", tally.clean_flagged, tally.clean, 100.0 * tally.clean_flagged_share());
     ExitCode::SUCCESS
 }
