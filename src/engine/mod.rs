@@ -8,7 +8,7 @@ mod compile;
 mod decide;
 mod keywords;
 mod labelled;
-mod order;
+pub(crate) mod order;
 mod runs;
 mod scan;
 mod suppress;

@@ -208,10 +208,13 @@ impl Lexicons {
     }
 }
 
-/// One stable sort for every phrase list: a `fn` key, so that the wasm holds one copy of
-/// the sort instead of three (4.8 KB gzipped).
-fn sort_phrases(list: &mut [Vec<String>], key: fn(&Vec<String>) -> (usize, std::cmp::Reverse<usize>)) {
-    list.sort_by_key(key);
+/// One stable sort for every phrase list: a `fn` key, through the engine's shared sort (a
+/// stable sort of phrases of its own is 3.6 KB of the gzipped wasm).
+fn sort_phrases(list: &mut Vec<Vec<String>>, key: fn(&Vec<String>) -> (usize, std::cmp::Reverse<usize>)) {
+    crate::engine::order::sort_by_span(list, |p| {
+        let (first, std::cmp::Reverse(len)) = key(p);
+        (first, usize::MAX - len)
+    });
 }
 
 /// The phrases of `list` (sorted by the [`WordGate::key`] of `anchor`) whose anchor word
