@@ -38,6 +38,9 @@ const MAX_VARIANTS: usize = 64;
 /// letters need none: the keyword automaton ignores ASCII case), `keyword` first.
 /// `None` when there would be more than [`MAX_VARIANTS`].
 pub(crate) fn case_variants(keyword: &str) -> Option<Vec<String>> {
+    if keyword.is_ascii() {
+        return Some(vec![keyword.to_owned()]);
+    }
     let mut variants = vec![String::new()];
     for c in keyword.chars() {
         let mut options = vec![c];
@@ -235,30 +238,31 @@ fn finite(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             Err(_) => lit.0.iter().map(u8::to_ascii_lowercase).collect(),
         }]),
         HirKind::Class(Class::Unicode(class)) => {
-            let mut out: Vec<Vec<u8>> = Vec::new();
+            // Distinct folded characters first (no string per character looked at).
+            let mut folded: Vec<char> = Vec::new();
             for c in class.ranges().iter().flat_map(|r| r.start()..=r.end()) {
-                let folded = fold_char(c).to_string().into_bytes();
-                if !out.contains(&folded) {
-                    if out.len() == MAX_STRINGS {
+                let f = fold_char(c);
+                if !folded.contains(&f) {
+                    if folded.len() == MAX_STRINGS {
                         return None;
                     }
-                    out.push(folded);
+                    folded.push(f);
                 }
             }
-            Some(out)
+            Some(folded.iter().map(|c| c.to_string().into_bytes()).collect())
         }
         HirKind::Class(Class::Bytes(class)) => {
-            let mut out: Vec<Vec<u8>> = Vec::new();
+            let mut folded: Vec<u8> = Vec::new();
             for b in class.ranges().iter().flat_map(|r| r.start()..=r.end()) {
-                let folded = vec![b.to_ascii_lowercase()];
-                if !out.contains(&folded) {
-                    if out.len() == MAX_STRINGS {
+                let f = b.to_ascii_lowercase();
+                if !folded.contains(&f) {
+                    if folded.len() == MAX_STRINGS {
                         return None;
                     }
-                    out.push(folded);
+                    folded.push(f);
                 }
             }
-            Some(out)
+            Some(folded.iter().map(|&b| vec![b]).collect())
         }
         HirKind::Capture(c) => finite(&c.sub),
         HirKind::Alternation(subs) => {
