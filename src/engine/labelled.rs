@@ -130,7 +130,9 @@ fn after(text: &str, end: usize, lexicons: &Lexicons, category: Category) -> Opt
     }
     let spaced = p > end;
     let (bridge, v) = if let Some(q) = separator(text, p, line_end, spaced) {
-        (Bridge::Separator, q)
+        // A dash alone joins a title to its site as often as a label to its value.
+        let dash = text[p..q].chars().all(|c| matches!(c, '-' | '–' | '—' | ' ' | '\t' | '\u{a0}'));
+        (if dash { Bridge::Dash } else { Bridge::Separator }, q)
     } else if p == line_end {
         (Bridge::NextLine, p)
     } else if let Some(q) = spaced.then(|| lexicons.connector_at(text, p)).flatten() {
@@ -257,15 +259,19 @@ fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category:
     let (start, end) = token_at(text, v);
     let value = &text[start..end];
     let after = &text[end..];
-    let shape = shape_of(value, after, lexicons, category)?;
+    let shape = shape_of(value, after, lexicons, category, bridge)?;
     // A plain-looking value the sentence goes on from: `password is now active`.
     let confidence = evidence::confidence(bridge, shape)?;
+    // The label's own text in another language (`password: Passwort`) is no value.
+    if lexicons.label_at(text, start) {
+        return None;
+    }
     Some(Found { start, end, confidence, source: Source::Literal })
 }
 
 /// A placeholder in the value slot: the secret, unless its name says it is another thing.
 fn slot(start: usize, end: usize, name: &str, bridge: Bridge, category: Category) -> Option<Found> {
-    if bridge.weight() < 2 {
+    if bridge.weight() < 2 && bridge != Bridge::Dash {
         return None;
     }
     match classify_name(name) {
@@ -276,11 +282,23 @@ fn slot(start: usize, end: usize, name: &str, bridge: Bridge, category: Category
 }
 
 /// The shape of `value` as a secret of `category`, or `None` when it is no such value.
-fn shape_of(value: &str, after: &str, lexicons: &Lexicons, category: Category) -> Option<Shape> {
-    let shape = match category {
+fn shape_of(value: &str, after: &str, lexicons: &Lexicons, category: Category, bridge: Bridge) -> Option<Shape> {
+    let mut shape = match category {
         Category::Pin => evidence::pin_shape(value, after),
         _ => evidence::password_shape(value),
     }?;
+    // Words and the punctuation of prose: after a separator perhaps a password, after a
+    // space, a phrase or a dash the sentence or title goes on (`Passwort vergessen?`).
+    if shape > Shape::Word && category != Category::Pin && evidence::worded(value) {
+        if !matches!(bridge, Bridge::Separator | Bridge::NextLine) {
+            return None;
+        }
+        shape = Shape::Mixed;
+    }
+    // A dash needs a value that could hardly be a word (`Recover password - Example`).
+    if bridge == Bridge::Dash && shape < Shape::Strong {
+        return None;
+    }
     // A plain word is never reported (see `evidence::confidence`); skip the lookups.
     if shape == Shape::Word || lexicons.is_prose(value) || is_prose_word(value) {
         return None;
@@ -336,7 +354,7 @@ fn before(text: &str, start: usize, lexicons: &Lexicons, category: Category) -> 
     }
     let token_start = text[..end].char_indices().rev().take(65).take_while(|&(_, c)| !c.is_whitespace() && !matches!(c, '<' | '>' | '"')).last().map(|(i, _)| i)?;
     let value = &text[token_start..end];
-    let shape = shape_of(value, &text[end..], lexicons, category)?;
+    let shape = shape_of(value, &text[end..], lexicons, category, Bridge::Before)?;
     let confidence = evidence::confidence(Bridge::Before, shape)?;
     Some(Found { start: token_start, end, confidence, source: Source::Literal })
 }
@@ -391,7 +409,7 @@ mod tests {
             ("Password: Xq7#vB2m9L", High),
             ("password => O5TXmAwP#6TO", High),
             ("New password ............ temp1234", High),
-            ("Password - RBD&DTvlPsf!2", High),
+            ("Password - RBD&DTvlPsf!2", Medium),
             ("The password was changed to 9i*mOfvWk!", High),
             ("Salasanasi on Qazwsx123", High),
             ("Your password for the portal: Zebra+Mango4", Medium),
@@ -429,6 +447,15 @@ mod tests {
             "Password\nWe changed it for you.",
             "Use it as your password.",
             "Password Changed{% endblock %}",
+            "Passwort vergessen?",
+            "Benutzername oder Passwort ungültig!",
+            "votre mot de passe ci-dessous.Veuillez modifier",
+            "password below.Please change it",
+            "Recupera la password - OpenSupports",
+            "password: Passwort",
+            "password: 'Salasana'",
+            "password: 'Пароль'",
+            "password: \"Hasło\"",
         ] {
             assert_eq!(one(text), None, "case of {} bytes", text.len());
         }

@@ -449,15 +449,15 @@ fn labelled_values(engine: &Engine, text: &str, label_hits: &mut [(usize, usize,
     hits
 }
 
-/// Whether the evidence speaks against a validated match: a prose word as a password
-/// (`Mot de passe : inchangé`); a card-shaped number that an identifier label names
+/// Whether the evidence speaks against a validated match: a prose word or a label's own
+/// translation as a password (`Mot de passe : inchangé`, `password: Passwort`); a card-shaped number that an identifier label names
 /// (`Order ID: …`), or one without its issuer's length and without a card label.
 fn refuted(engine: &Engine, spec: &crate::policy::Rule, text: &str, start: usize, cand: &Candidate<'_>) -> bool {
     let lexicons = &engine.compiled.lexicons;
     spec.validators.iter().any(|v| match v {
         Validator::PasswordValue => {
             let label_start = start.saturating_sub(cand.secret.as_ptr() as usize - cand.whole.as_ptr() as usize);
-            lexicons.is_prose(cand.secret) || crate::rules::labels::purpose_before(text, label_start)
+            lexicons.is_prose(cand.secret) || lexicons.label_at(text, start) || crate::rules::labels::purpose_before(text, label_start)
         }
         Validator::Luhn => {
             lexicons.identifier_before(text, start)

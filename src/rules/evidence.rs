@@ -23,6 +23,8 @@ pub enum Bridge {
     Pair,
     /// A few words and then a colon: `password for the portal: X`.
     Filler,
+    /// A dash alone: `Password - X`, but also a title's `Recover password - Example`.
+    Dash,
     /// Only a space: `pw X`, `PIN 4821`.
     Space,
     /// The value before the label: "X is your new password".
@@ -34,7 +36,7 @@ impl Bridge {
     pub fn weight(self) -> u8 {
         match self {
             Bridge::Separator | Bridge::NextLine | Bridge::Connector | Bridge::Pair => 2,
-            Bridge::Filler | Bridge::Space | Bridge::Before => 1,
+            Bridge::Filler | Bridge::Space | Bridge::Before | Bridge::Dash => 1,
         }
     }
 }
@@ -83,7 +85,8 @@ pub fn password_shape(value: &str) -> Option<Shape> {
     let classes = [lower, upper, digit, symbol].iter().filter(|&&b| b).count();
     // A capitalised or upper-case word is still a word.
     let capitalised = value.chars().skip(1).all(|c| !c.is_uppercase()) || !lower;
-    if classes == 1 || (classes == 2 && lower && upper && !digit && !symbol && capitalised) {
+    // (No class at all: letters of a caseless script, `パスワード`, `סיסמה`.)
+    if classes <= 1 || (classes == 2 && lower && upper && !digit && !symbol && capitalised) {
         return Some(Shape::Word);
     }
     // Letters alone stay mixed (`WordPress`): a brand reads like that too.
@@ -119,6 +122,20 @@ pub fn confidence(bridge: Bridge, shape: Shape) -> Option<Confidence> {
     }
 }
 
+/// Whether `value` is words joined by the punctuation of prose, without a digit: a
+/// sentence's end (`vergessen?`, `ungültig!`), a hyphenated word (`ci-dessous`), two
+/// sentences run together (`below.Please`). After a separator that could still be a
+/// password (`Sommer-Sonne!`); after a space or a connecting phrase it is the sentence.
+pub fn worded(value: &str) -> bool {
+    let v = value.trim_start_matches(['\'', '"', '(', '«', '„', '“', '‘']);
+    let v = v.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '"', ')', '»', '”', '“']);
+    let plain = |w: &str| {
+        let mut cs = w.chars();
+        cs.next().is_some_and(char::is_alphabetic) && cs.all(|c| c.is_alphabetic() && !c.is_uppercase())
+    };
+    !v.is_empty() && v.split(['-', '.', '\'', '’', ',', '!', '?', '–']).all(plain)
+}
+
 fn is_url_or_address(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     if lower.contains("://") || lower.starts_with("www.") {
@@ -148,6 +165,17 @@ mod tests {
         for v in ["***", "********", "{{ password }}", "https://example.com/x", "ann@example.com", "2024-05-17", "1,234.50", "Username:", "(hidden)", "abc"] {
             assert_eq!(password_shape(v), None, "no value #{}", v.len());
         }
+    }
+
+    #[test]
+    fn worded_values() {
+        for v in ["vergessen?", "ungültig!", "ci-dessous.", "below.Please", "abaixo.Por", "Passwort", "well-known"] {
+            assert!(worded(v), "worded #{}", v.len());
+        }
+        for v in ["Sommer-24", "Xq7#vB2m", "KgJQNdOZ", "a--b", "Hello_World", "pass$word"] {
+            assert!(!worded(v), "not worded #{}", v.len());
+        }
+        assert_eq!(password_shape("パスワード"), Some(Shape::Word));
     }
 
     #[test]

@@ -103,6 +103,10 @@ pub fn purpose_before(text: &str, label_start: usize) -> bool {
         from += 1;
     }
     let head = &text[from..label_start];
+    // "One-time password", "Einmalpasswort": the label names a one-time code.
+    if one_time_before(head) {
+        return true;
+    }
     // A sentence mark, a colon, a line break or its escape (`\n` in a source string).
     let clause = head.rsplit(['.', '!', '?', ':', ';', '\n', '"', '：', '。']).next().unwrap_or("");
     let clause = clause.rsplit("\\n").next().unwrap_or("");
@@ -123,6 +127,22 @@ pub fn purpose_before(text: &str, label_start: usize) -> bool {
         let tail = text[label_start..to].split(['.', '!', '?', ':', '\n']).next().unwrap_or("");
         tail.split(|c: char| !c.is_alphanumeric()).take(6).any(|w| CHANGE_VERBS.contains(&w.to_lowercase().as_str()))
     }
+}
+
+/// Words right before a password label that make it a one-time code's ("one-time
+/// password", "Einmalpasswort", "одноразовый пароль", "ワンタイムパスワード").
+const ONE_TIME: &[&str] = &["one-time", "one time", "onetime", "single-use", "single use", "einmal", "одноразовый", "ワンタイム", "一次性"];
+
+fn one_time_before(head: &str) -> bool {
+    let h = head.trim_end_matches([' ', '\t', '\u{a0}']);
+    let mut from = h.len().saturating_sub(32);
+    while !h.is_char_boundary(from) {
+        from += 1;
+    }
+    let tail = h[from..].to_lowercase();
+    ONE_TIME.iter().any(|w| {
+        tail.ends_with(w) && !tail[..tail.len() - w.len()].ends_with(char::is_alphanumeric)
+    })
 }
 
 /// Whether the value opens a quoted string that is text, not a secret: a translation of
@@ -287,6 +307,13 @@ mod tests {
         assert!(purpose("Recover password - Example Desk"));
         assert!(purpose("Change password | Example"));
         assert!(!purpose("Set password: Xq7#vB2m9L"));
+        assert!(purpose("Use the following one-time password: 482913"));
+        let t = "Ihr Einmalpasswort: 482913";
+        assert!(purpose_before(t, t.find("passwort").unwrap()));
+        let t = "Ваш одноразовый пароль: 482913";
+        assert!(purpose_before(t, t.find("пароль").unwrap()));
+        assert!(!purpose("Your time password: Xq7#vB2m9L"));
+        assert!(!purpose("Someone time password: Xq7#vB2m9L"));
     }
 
     fn cand<'a>(whole: &'a str, secret: &'a str, after: &'a str) -> Candidate<'a> {

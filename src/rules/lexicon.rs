@@ -198,6 +198,30 @@ impl Lexicons {
         ends(&self.identifiers) || ends(&self.greetings)
     }
 
+    /// Whether the value at `at` is itself a label word of a lexicon, of any category
+    /// (quotes around it ignored): a translation file's `password: Passwort`,
+    /// `password: 'Mot de passe'`, `new_password: 新しいパスワード` gives the label's text
+    /// in another language, not a value. The label must end the word (`Password1` is a
+    /// value) or, in a word without digits of a script that does not space its words,
+    /// stand inside it.
+    pub fn label_at(&self, text: &str, at: usize) -> bool {
+        let rest = text[at..].trim_start_matches(['\'', '"', '`', '«', '„', '“', '‘', '「', '『']);
+        let head: String = rest.chars().take(48).flat_map(char::to_lowercase).collect();
+        let token = head.split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '<' | '»' | '”' | '」')).next().unwrap_or("");
+        let spaceless = !token.is_ascii() && !token.chars().any(|c| c.is_ascii_digit());
+        self.labels.iter().chain(&self.pairs).any(|(w, _)| match head.strip_prefix(w.as_str()) {
+            Some(after) => {
+                // An inflection of up to three letters still ends on the label (`Passwörter`).
+                // A label with its separator and an empty slot (`'Password: '`) is a mail
+                // line whose value the code appends, not the label's translation.
+                let tail = after.trim_start_matches(|c: char| c.is_alphabetic());
+                let slot = tail.trim_start_matches([' ', '\t', '\u{a0}']).starts_with([':', '：', '=']);
+                after.chars().count() - tail.chars().count() <= 3 && !tail.starts_with(|c: char| c.is_alphanumeric()) && !slot
+            }
+            None => spaceless && token.contains(w.as_str()),
+        })
+    }
+
     /// Whether `word` (any case) is in the prose lexicon.
     pub fn is_prose_word(&self, word: &str) -> bool {
         if word.chars().any(char::is_uppercase) {
@@ -440,6 +464,27 @@ mod tests {
         assert!(l.names_slot("Hello {{ x }},", 6));
         assert!(!l.names_slot("Reset here: {{ x }}", 12));
         assert!(!l.names_slot("Reference for your reset: {{ x }}", 26));
+    }
+
+    #[test]
+    fn values_that_are_labels() {
+        let l = sample();
+        let at = |t: &str| l.label_at(t, t.find(':').unwrap() + 2);
+        assert!(at("password: Kennwort"));
+        assert!(at("password: 'Kennwort'"));
+        assert!(at("new_password: \"Kennworte\""));
+        assert!(!at("password: Password1"));
+        let t = "new_account_password = 'Password: ';";
+        assert!(!l.label_at(t, t.find('\'').unwrap()));
+        let t = "new_account_password = 'Password';";
+        assert!(l.label_at(t, t.find('\'').unwrap()));
+        assert!(!at("password: Passwordsicher"));
+        assert!(!at("password: Xq7#vB2m9L"));
+        let l = Lexicons::new(&[lexicon(LexiconRole::Label, &["パスワード", "mot de passe"])]);
+        let at = |t: &str| l.label_at(t, t.find(':').unwrap() + 2);
+        assert!(at("new_password: 新しいパスワード"));
+        assert!(at("password: 'Mot de passe actuel'"));
+        assert!(!at("password: 'Motdepasse9'"));
     }
 
     #[test]

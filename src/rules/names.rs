@@ -75,6 +75,11 @@ pub fn classify_name(name: &str) -> NameClass {
     if words.len() > 1 && BOOL_PREFIXES.contains(&words[0].as_str()) {
         return NameClass::NotSecret;
     }
+    // `set_password(…)`: an action on a password; `verify_code`, `delete_confirmation_code`
+    // still name the code.
+    if words.len() > 1 && ACTION_PREFIXES.contains(&words[0].as_str()) && classify_words(&words[1..]) == Verdict::Secret(PW) {
+        return NameClass::NotSecret;
+    }
     // A one-word last segment (`card.number`, `unsubscribe.token`) is read with its parent.
     if words.len() == 1 {
         if let Some(parent) = parents.last() {
@@ -392,6 +397,14 @@ const BOOL_PREFIXES: &[&str] = &[
     "did", "does", "allow", "allows", "use", "uses", "using", "want", "wants", "will",
     "include", "includes", "no", "without", "force", "toggle", "display", "ask", "forgot",
     "forgotten", "lost", "count", "num", "total", "max", "min",
+];
+
+/// Verbs that make a name an action on the secret, not the secret: code calls
+/// `set_password($_POST['password'])` or `verifyPassword(…)`; what it passes is data
+/// flow, not mail text (a getter, `getPassword()`, is still the value).
+const ACTION_PREFIXES: &[&str] = &[
+    "set", "update", "change", "save", "store", "hash", "verify", "check", "validate", "compare", "encrypt",
+    "encode", "send", "delete", "remove", "rehash",
 ];
 
 /// Nouns that need a modifier (`card number`, `otp code`, `api key`).
@@ -840,6 +853,15 @@ mod tests {
             ("$_POST[\"password\"]", s(PW)),
             ("ViewData[\"Password\"]", s(PW)),
             (".Password", s(PW)),
+            ("user->getPassword", s(PW)),
+            ("clear_password", s(PW)),
+            // Actions on a password in code: a call, not the value.
+            ("customer->set_password", NOT),
+            ("this->setPassword", NOT),
+            ("user.verifyPassword", NOT),
+            ("hash_password", NOT),
+            ("verifyCode", s(OTP)),
+            ("deleteConfirmationCode", s(OTP)),
             ("this.password", s(PW)),
             ("@user.password", s(PW)),
             ("customer::password", s(PW)),
