@@ -154,7 +154,8 @@ fn after(text: &str, end: usize, lexicons: &Lexicons, category: Category) -> Opt
         let next_end = self::line_end(text, line_end + 1);
         let line = &text[line_end + 1..next_end];
         let token = line.trim();
-        if token.is_empty() || token.contains(char::is_whitespace) {
+        // A line that ends in a colon is the next key of a mapping (`password:⏎  hint:`).
+        if token.is_empty() || token.contains(char::is_whitespace) || token.ends_with([':', '：']) {
             return None;
         }
         (Bridge::NextLine, line_end + 1 + (line.len() - line.trim_start().len()))
@@ -456,6 +457,8 @@ mod tests {
             "password: 'Salasana'",
             "password: 'Пароль'",
             "password: \"Hasło\"",
+            "pass:\n    other: Password\n  original_text:\n    other: This post",
+            "password:\n      space_invalid:\n",
         ] {
             assert_eq!(one(text), None, "case of {} bytes", text.len());
         }

@@ -457,7 +457,10 @@ fn refuted(engine: &Engine, spec: &crate::policy::Rule, text: &str, start: usize
     spec.validators.iter().any(|v| match v {
         Validator::PasswordValue => {
             let label_start = start.saturating_sub(cand.secret.as_ptr() as usize - cand.whole.as_ptr() as usize);
-            lexicons.is_prose(cand.secret) || lexicons.label_at(text, start) || crate::rules::labels::purpose_before(text, label_start)
+            lexicons.is_prose(cand.secret)
+                || lexicons.label_at(text, start)
+                || crate::rules::labels::purpose_before(text, label_start)
+                || crate::rules::labels::in_tag_name(text, label_start)
         }
         Validator::Luhn => {
             lexicons.identifier_before(text, start)

@@ -40,7 +40,7 @@ pub fn password_value(c: &Candidate<'_>) -> bool {
     }
     let lower = value.to_lowercase();
     let bare = lower.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
-    if PROSE.contains(&bare) || bare.starts_with('(') || bare.starts_with('[') || quoted_text(c) {
+    if PROSE.contains(&bare) || bare.starts_with('(') || bare.starts_with('[') || quoted_text(c) || phrase_text(c) {
         return false;
     }
     let word_like = value.chars().all(|ch| ch.is_alphabetic() || ch == '-' || ch == '\'')
@@ -162,6 +162,46 @@ fn quoted_text(c: &Candidate<'_>) -> bool {
     (words_only && names_label) || inner.split_whitespace().count() >= 3
 }
 
+/// Whether the unquoted value and the rest of its line are a UI phrase, as the values of
+/// translation files are (`wrong_password: Falsches Kennwort.`, `new_password: Nouveau mot
+/// de passe`, `パスワードは変更できません。`): only letters and the punctuation of prose, and
+/// either the label's own word in it or three words or more. A sentence mark of the CJK
+/// scripts (`。`, `、`) is prose whatever else is on the line.
+fn phrase_text(c: &Candidate<'_>) -> bool {
+    let line = format!("{}{}", c.secret, c.after.split('\n').next().unwrap_or(""));
+    let line = line.trim_end();
+    if line.contains(['。', '、', '！', '？']) {
+        return true;
+    }
+    if !line.chars().next().is_some_and(char::is_alphabetic) {
+        return false;
+    }
+    let prose = line.trim_end_matches(['.', '!', '?', ':', '…']);
+    if !prose.chars().all(|ch| ch.is_alphabetic() || matches!(ch, ' ' | '-' | '\'' | ',')) {
+        return false;
+    }
+    let lower = prose.to_lowercase();
+    let words = prose.split_whitespace().count();
+    let stem = LABEL_STEMS.iter().find(|s| lower.contains(*s));
+    // A lone word that holds the label (`Kennwortneu`) may be a password; the label with
+    // more words (`Neues Kennwort`) or a word of another script (`パスワードが違います`) is text.
+    words >= 3 || stem.is_some_and(|s| words >= 2 || (lower.chars().count() > s.chars().count() && !lower.is_ascii()))
+}
+
+/// Whether the label at `label_start` is part of a template tag's name, not a label: the
+/// tag opens before it on the same line and only name characters lie between
+/// (`[[++allow_forgot_password:is=`1`:then=`…`]]`, `{{ user_password:default }}`).
+pub fn in_tag_name(text: &str, label_start: usize) -> bool {
+    let mut from = label_start.saturating_sub(64);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let head = &text[from..label_start];
+    let head = head.rsplit('\n').next().unwrap_or("");
+    let Some(open) = ["[[", "{{", "{%", "${", "<%"].iter().filter_map(|o| head.rfind(o).map(|i| i + 2)).max() else { return false };
+    head[open..].chars().all(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '+' | '.' | '-' | '*' | '#' | '!' | '$' | ' '))
+}
+
 /// Stems of password labels, to see that a quoted string is a label's translation
 /// (`'Passwort'`, `'Mot de passe'`, `'Contraseña nueva'`).
 const LABEL_STEMS: &[&str] = &[
@@ -275,6 +315,34 @@ mod tests {
     fn purpose(text: &str) -> bool {
         let at = text.find("password").or_else(|| text.find("Passwort")).or_else(|| text.find("mot de passe")).unwrap();
         purpose_before(text, at)
+    }
+
+    #[test]
+    fn unquoted_phrases_are_text() {
+        let v = |whole: &str, secret: &str, after: &str| password_value(&cand(whole, secret, after));
+        // Values of translation files: the label's word again, or a sentence.
+        assert!(!v("wrong_password: Falsches", "Falsches", " Kennwort.\n  next: x"));
+        assert!(!v("new_password: Nouveau", "Nouveau", " mot de passe\n"));
+        assert!(!v("change_password: Dieses", "Dieses", " Konto verwendet eine externe Quelle.\n"));
+        assert!(!v("wrong_password: パスワードが違います", "パスワードが違います", "\n"));
+        assert!(!v("パスワードは変更できません。", "変更できません。", "\n"));
+        assert!(!v("update_password: パスワードの変更に成功しました。", "パスワードの変更に成功しました。", ""));
+        // Passwords: one word, digits or symbols, or two words without the label's.
+        assert!(v("Password: Kennwortneu", "Kennwortneu", "\n"));
+        assert!(v("Password: Tiger", "Tiger", " Lily\n"));
+        assert!(v("Passwort: Sommer2024", "Sommer2024", " bitte ändern\n"));
+        assert!(v("Password: Hunter42", "Hunter42", "</td></tr>"));
+        assert!(v("パスワード：Sakura2024", "Sakura2024", "\n"));
+    }
+
+    #[test]
+    fn labels_inside_a_tag_name() {
+        let at = |text: &str| in_tag_name(text, text.find("password").unwrap());
+        assert!(at("If not, [[++allow_forgot_password:is=`1`:then=`reset it`]]."));
+        assert!(at("{{ user_password:default }}"));
+        assert!(!in_tag_name("Password: [[+password]]", 0));
+        assert!(!at("{{ name }} Your password: Xq7#vB2m9L"));
+        assert!(!at("password: x"));
     }
 
     #[test]
