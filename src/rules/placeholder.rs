@@ -210,6 +210,9 @@ pub fn looks_like_template(text: &str) -> bool {
 /// assert_eq!(slot_placeholder("Password: Xq7#vB2m", 10), None);
 /// ```
 pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
+    // Markup around the slot in a template that is not read as HTML (an SQL seed, a
+    // language file): `Your new password - <b><NewPassword></b>`.
+    let at = at + inline_tags_len(text.get(at..)?);
     let rest = text.get(at..)?;
     let head = &rest[..floor_boundary(rest, rest.len().min(MAX_PLACEHOLDER_BYTES))];
     let line = &head[..head.find('\n').unwrap_or(head.len())];
@@ -244,12 +247,35 @@ pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
             let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.')).count();
             (n >= 2 && b.get(1 + n) == Some(&b'%')).then(|| (at + n + 2, &line[1..1 + n]))
         }
+        // `[PASSWORD]`, `[USER_PASSWORD]`: upper-case names in square brackets (PHP-Fusion,
+        // many mail plugins). Only in a slot: in running text they are a note's tag.
+        [b'[', c, ..] if c.is_ascii_uppercase() => {
+            let n = b[1..].iter().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_').count();
+            (n >= 2 && b.get(1 + n) == Some(&b']') && !is_mask_word(&line[1..1 + n])).then(|| (at + n + 2, &line[1..1 + n]))
+        }
         [b'<', c, ..] if c.is_ascii_alphabetic() || *c == b'_' => {
             let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')).count();
             (b.get(1 + n) == Some(&b'>')).then(|| (at + n + 2, &line[1..1 + n]))
         }
         _ => None,
     }
+}
+
+/// Formatting tags that may wrap a value: `<b>`, `<strong>`, `<code>` …, without attributes.
+const INLINE_TAGS: &[&str] = &["<b>", "<strong>", "<em>", "<i>", "<u>", "<code>", "<span>", "<tt>", "<kbd>", "<samp>", "<mark>"];
+
+/// Length of the run of [`INLINE_TAGS`] (any case) that `s` starts with.
+fn inline_tags_len(s: &str) -> usize {
+    let mut n = 0;
+    while let Some(t) = INLINE_TAGS.iter().find(|t| s.len() >= n + t.len() && s.as_bytes()[n..n + t.len()].eq_ignore_ascii_case(t.as_bytes())) {
+        n += t.len();
+    }
+    n
+}
+
+/// Words that, bracketed in a slot, say the value was withheld: `[REDACTED]`, `[HIDDEN]`.
+fn is_mask_word(name: &str) -> bool {
+    ["REDACTED", "HIDDEN", "MASKED", "REMOVED", "ENCRYPTED", "NOT_SHOWN", "CENSORED", "SECRET"].contains(&name)
 }
 
 /// The name an expression inside a slot placeholder references: its first path
@@ -2054,6 +2080,21 @@ mod tests {
         check("[[$footer]] [[~12]] [[%login]] [[+]] [[+x:=`1`]]", &[]);
         assert!(looks_like_template("Hello [[+uid]]"));
         assert_eq!(slot_placeholder("Password: [[+pwd]]\\n\\nOnce", 10), Some((18, "pwd")));
+    }
+
+    #[test]
+    fn square_bracket_names_and_wrapped_slots() {
+        assert_eq!(slot_placeholder("Password: [PASSWORD]<br/>", 10), Some((20, "PASSWORD")));
+        assert_eq!(slot_placeholder("Password: [USER_PASSWORD2]", 10), Some((26, "USER_PASSWORD2")));
+        assert_eq!(slot_placeholder("Password: [REDACTED]", 10), None);
+        assert_eq!(slot_placeholder("Password: [x]", 10), None);
+        assert_eq!(slot_placeholder("Password: [Click here]", 10), None);
+        // Only in a slot: a note's tag in running text is no placeholder.
+        check("[PASSWORD] was changed", &[]);
+        let text = "Your new password - <b><NewPassword></b>";
+        assert_eq!(slot_placeholder(text, 20), Some((text.len() - 4, "NewPassword")));
+        assert_eq!(slot_placeholder("PIN: <STRONG>{{ pin }}</STRONG>", 5), Some((22, "pin")));
+        assert_eq!(slot_placeholder("Password: <b>Xq7#vB2m</b>", 10), None);
     }
 
     #[test]
