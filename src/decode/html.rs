@@ -268,7 +268,7 @@ fn parse_markup(bytes: &[u8], p: usize, attrs: &mut Vec<Attr>) -> Markup {
     attrs.clear();
     let rest = &bytes[p + 1..];
     match rest.first() {
-        Some(b) if b.is_ascii_alphabetic() => parse_tag(bytes, p + 1, false, attrs),
+        Some(b) if b.is_ascii_alphabetic() => angle_placeholder(bytes, p).unwrap_or_else(|| parse_tag(bytes, p + 1, false, attrs)),
         Some(b'/') => match rest.get(1) {
             Some(b) if b.is_ascii_alphabetic() => parse_tag(bytes, p + 2, true, attrs),
             Some(b'>') => Markup::Skip { end: p + 3 },
@@ -292,10 +292,47 @@ fn parse_markup(bytes: &[u8], p: usize, attrs: &mut Vec<Attr>) -> Markup {
                 skip_to_gt(bytes, p + 2)
             }
         }
-        Some(b'?') => skip_to_gt(bytes, p + 2),
+        Some(b'?') => php_tag(bytes, p).unwrap_or_else(|| skip_to_gt(bytes, p + 2)),
         Some(_) => Markup::LiteralLt,
         None => Markup::LiteralLt,
     }
+}
+
+/// A template's angle-bracket placeholder at `p` (`<NewPassword>`, `<site_name>`), kept
+/// in the view as text: a name with no attributes, written in camelCase or with an
+/// underscore, which no HTML element is (`<B>`, `<Button>`, `<o:p>` stay tags).
+fn angle_placeholder(bytes: &[u8], p: usize) -> Option<Markup> {
+    let name = &bytes[p + 1..];
+    let n = name.iter().take(64).take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+    let named = &name[..n];
+    let camel = named.windows(2).any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    (name.get(n) == Some(&b'>') && (camel || named.contains(&b'_'))).then_some(Markup::CData { inner: (p, p + n + 2), end: p + n + 2 })
+}
+
+/// Longest PHP tag read as one, in bytes.
+const MAX_PHP_TAG: usize = 1024;
+
+/// A PHP tag at `p` (`<?= … ?>`, `<?php … ?>`), up to its `?>` rather than the first `>`
+/// (`$user->password` holds one). One that prints (`<?=`, `<?php echo`/`print`) stays in
+/// the view whole, as the placeholder it is in a template; other code is dropped. `None`
+/// for another processing instruction or a tag not closed within [`MAX_PHP_TAG`].
+fn php_tag(bytes: &[u8], p: usize) -> Option<Markup> {
+    let rest = &bytes[p + 2..];
+    let echo = rest.starts_with(b"=");
+    let php = rest.len() > 3 && rest[..3].eq_ignore_ascii_case(b"php") && rest.get(3).is_some_and(u8::is_ascii_whitespace);
+    if !echo && !php {
+        return None;
+    }
+    let window = &rest[..rest.len().min(MAX_PHP_TAG)];
+    let end = p + 2 + memchr::memmem::find(window, b"?>")? + 2;
+    let code = if echo { &rest[1..] } else { &rest[3..] };
+    let code = code.trim_ascii_start();
+    let word = |w: &[u8]| code.len() > w.len() && code[..w.len()].eq_ignore_ascii_case(w) && !code[w.len()].is_ascii_alphanumeric();
+    Some(if echo || word(b"echo") || word(b"print") {
+        Markup::CData { inner: (p, end), end }
+    } else {
+        Markup::Skip { end }
+    })
 }
 
 fn skip_to_gt(bytes: &[u8], from: usize) -> Markup {
@@ -1137,6 +1174,26 @@ mod tests {
     }
 
     #[test]
+    fn php_tags_that_print_stay_whole_and_code_goes_to_its_close() {
+        assert_eq!(view("<p>Password: <strong><?= $user->password ?></strong></p>").trim(), "Password: <?= $user->password ?>");
+        assert_eq!(view("<b><?php echo $a->b; ?></b>"), "<?php echo $a->b; ?>");
+        // Code that prints nothing goes, up to `?>` and not to the `>` of its `->`.
+        assert_eq!(view("<?php if ($m->show): ?>x<?php endif ?>"), "x");
+        assert_eq!(view("<?xml version=\"1.0\"?>y"), "y");
+        // Unclosed within reach: the old reading (up to the first `>`).
+        let long = format!("<?php {}>z", "a".repeat(2000));
+        assert_eq!(view(&long), "z");
+    }
+
+    #[test]
+    fn angle_placeholders_stay_as_text() {
+        assert_eq!(view("<p>Hello <NickName>, your password - <b><NewPassword></b></p>").trim(), "Hello <NickName>, your password - <NewPassword>");
+        assert_eq!(view("<p><site_name></p>").trim(), "<site_name>");
+        // Elements in any case, custom elements and attributes stay markup.
+        assert_eq!(view("<B>x</B><Button>y</Button><o:p></o:p><myTag a=1>z"), "xyz");
+    }
+
+    #[test]
     fn pretty_printed_table_still_adjacent() {
         let src = "<table>\n  <tr>\n    <td>\n      PIN:\n    </td>\n    <td> 4321 </td>\n  </tr>\n</table>\n";
         assert_eq!(view(src).trim(), "PIN:\t4321");
@@ -1410,6 +1467,7 @@ mod tests {
         "<a href=\"https://u:p@h.example/?a=1&amp;b=2&copy=3\">reset</a> <img src=\"data:image/gif;base64,R0lG\">",
         "<pre>\n-----BEGIN X-----\nAAAA\n-----END X-----\n</pre><p>after</p>",
         "a < b <!-- sendguard:allow r --> c <![CDATA[d&e]]> <?pi?> &unknown; &copy &notit; &#x1F600;",
+        "<p>x<?= $u->pass ?>y<?php echo 1 ?><?php if ($a->b): ?>z<NewPassword><a_b <?= open",
         "<td> 密码 </td>\n<td> &#x5bc6;&#x7801; </td><td>&zwnj;&shy;</td><td>x</td>",
         "<form action=/go><input value='v&amp;w'></form><p title=\"a>b\">t</p><p>unclosed <a href=\"x",
         "<div><div><div>a</div>\n\n  </div>   b   <span> c </span>   </div>",

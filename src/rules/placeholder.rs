@@ -54,8 +54,10 @@ pub enum Syntax {
     DoublePercent,
     /// `%(name)s`: Python printf-style.
     Printf,
-    /// `[[x]]`.
+    /// `[[x]]`; MODX Revolution `[[+x]]`, `[[*x]]`, `[[++x]]`.
     DoubleBracket,
+    /// `[+x+]`, `[*x*]`: MODX Evolution placeholders and document fields.
+    PlusBracket,
     /// `{VAR}`: a bare identifier in single braces.
     SingleBrace,
     /// `#{x}`: Ruby, Pug, CoffeeScript, Thymeleaf interpolation.
@@ -85,6 +87,7 @@ impl Syntax {
             Syntax::DoublePercent => "double_percent",
             Syntax::Printf => "printf",
             Syntax::DoubleBracket => "double_bracket",
+            Syntax::PlusBracket => "plus_bracket",
             Syntax::SingleBrace => "single_brace",
             Syntax::HashBrace => "hash_brace",
             Syntax::TemplateToolkit => "template_toolkit",
@@ -183,6 +186,8 @@ pub fn looks_like_template(text: &str) -> bool {
         }
         // `%(name)s` and `[[user.temp_password]]` with a code-shaped name (a dot or an
         // underscore) are left-over template syntax; `[[Main Page]]` is a wiki link.
+        // A MODX sigil (`[[+uid]]`, `[[*pagetitle]]`) is template syntax whatever the name.
+        Syntax::DoubleBracket if matches!(text.as_bytes()[p.name_start - 1], b'+' | b'*') => true,
         Syntax::Printf | Syntax::DoubleBracket => {
             let name = p.name(text);
             name.contains(['.', '_']) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
@@ -205,6 +210,9 @@ pub fn looks_like_template(text: &str) -> bool {
 /// assert_eq!(slot_placeholder("Password: Xq7#vB2m", 10), None);
 /// ```
 pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
+    // Markup around the slot in a template that is not read as HTML (an SQL seed, a
+    // language file): `Your new password - <b><NewPassword></b>`.
+    let at = at + inline_tags_len(text.get(at..)?);
     let rest = text.get(at..)?;
     let head = &rest[..floor_boundary(rest, rest.len().min(MAX_PLACEHOLDER_BYTES))];
     let line = &head[..head.find('\n').unwrap_or(head.len())];
@@ -239,12 +247,35 @@ pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
             let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.')).count();
             (n >= 2 && b.get(1 + n) == Some(&b'%')).then(|| (at + n + 2, &line[1..1 + n]))
         }
+        // `[PASSWORD]`, `[USER_PASSWORD]`: upper-case names in square brackets (PHP-Fusion,
+        // many mail plugins). Only in a slot: in running text they are a note's tag.
+        [b'[', c, ..] if c.is_ascii_uppercase() => {
+            let n = b[1..].iter().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_').count();
+            (n >= 2 && b.get(1 + n) == Some(&b']') && !is_mask_word(&line[1..1 + n])).then(|| (at + n + 2, &line[1..1 + n]))
+        }
         [b'<', c, ..] if c.is_ascii_alphabetic() || *c == b'_' => {
             let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')).count();
             (b.get(1 + n) == Some(&b'>')).then(|| (at + n + 2, &line[1..1 + n]))
         }
         _ => None,
     }
+}
+
+/// Formatting tags that may wrap a value: `<b>`, `<strong>`, `<code>` …, without attributes.
+const INLINE_TAGS: &[&str] = &["<b>", "<strong>", "<em>", "<i>", "<u>", "<code>", "<span>", "<tt>", "<kbd>", "<samp>", "<mark>"];
+
+/// Length of the run of [`INLINE_TAGS`] (any case) that `s` starts with.
+fn inline_tags_len(s: &str) -> usize {
+    let mut n = 0;
+    while let Some(t) = INLINE_TAGS.iter().find(|t| s.len() >= n + t.len() && s.as_bytes()[n..n + t.len()].eq_ignore_ascii_case(t.as_bytes())) {
+        n += t.len();
+    }
+    n
+}
+
+/// Words that, bracketed in a slot, say the value was withheld: `[REDACTED]`, `[HIDDEN]`.
+fn is_mask_word(name: &str) -> bool {
+    ["REDACTED", "HIDDEN", "MASKED", "REMOVED", "ENCRYPTED", "NOT_SHOWN", "CENSORED", "SECRET"].contains(&name)
 }
 
 /// The name an expression inside a slot placeholder references: its first path
@@ -611,6 +642,7 @@ impl Iterator for Placeholders<'_> {
                 b'<' => self.at_angle(i),
                 b'%' => percent(self.text, i),
                 b'[' if bytes.get(i + 1) == Some(&b'%') => template_toolkit(self.text, i),
+                b'[' if matches!(bytes.get(i + 1), Some(b'+' | b'*')) => plus_bracket(self.text, i),
                 b'[' => double_bracket(self.text, i),
                 b'@' => self.at_at(i),
                 _ => None,
@@ -955,7 +987,11 @@ fn percent(text: &str, i: usize) -> Option<Placeholder> {
     None
 }
 
-/// `[[name]]` with an identifier path inside (`[[${x}]]` is left to `${}`).
+/// `[[name]]` with an identifier path inside (`[[${x}]]` is left to `${}`); and MODX
+/// Revolution's tags: `[[+name]]` (a placeholder), `[[!+name]]` (uncached), `[[*field]]`
+/// (a resource field), `[[++setting]]`, each with optional output modifiers
+/// (`[[+pwd:htmlent]]`). A tag whose modifiers hold a condition
+/// (`[[++x:is=`1`:then=`…`]]`) prints one of its branches, not its name: no output.
 fn double_bracket(text: &str, i: usize) -> Option<Placeholder> {
     let b = text.as_bytes();
     if !b[i..].starts_with(b"[[") {
@@ -963,6 +999,10 @@ fn double_bracket(text: &str, i: usize) -> Option<Placeholder> {
     }
     let limit = (i + 2 + MAX_PLACEHOLDER_BYTES).min(b.len());
     let from = skip_ws(b, i + 2, limit);
+    let modx = modx_sigils(b, from);
+    if modx > 0 {
+        return modx_tag(text, i, from + modx, limit);
+    }
     if !starts_ident(text, from) {
         return None;
     }
@@ -985,6 +1025,88 @@ fn double_bracket(text: &str, i: usize) -> Option<Placeholder> {
         name_start: from,
         name_end,
         syntax: Syntax::DoubleBracket,
+        output: true,
+    })
+}
+
+/// Length of the MODX sigils at `p`: `!` (uncached), then `+`, `++` or `*`.
+fn modx_sigils(b: &[u8], p: usize) -> usize {
+    let bang = usize::from(b.get(p) == Some(&b'!'));
+    match (b.get(p + bang), b.get(p + bang + 1)) {
+        (Some(b'+'), Some(b'+')) => bang + 2,
+        (Some(b'+' | b'*'), _) => bang + 1,
+        _ => 0,
+    }
+}
+
+/// Modifiers that make a MODX tag conditional (`:is=`, `:then=`, `:notempty=` …).
+const MODX_CONDITIONS: &[&str] = &["is", "eq", "ne", "neq", "isnot", "gt", "lt", "gte", "lte", "then", "else", "if", "ifempty", "isempty", "notempty", "ifnotempty", "default", "hide", "show"];
+
+/// The MODX tag `[[+name…]]` at `i`, its name starting at `from`.
+fn modx_tag(text: &str, i: usize, from: usize, limit: usize) -> Option<Placeholder> {
+    let b = text.as_bytes();
+    if !starts_ident(text, from) {
+        return None;
+    }
+    let mut p = from;
+    while p < limit {
+        let c = text[p..].chars().next()?;
+        if !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+            break;
+        }
+        p += c.len_utf8();
+    }
+    let name_end = p;
+    // Modifiers: `:name` or `:name=`value``, up to `]]`; backticked values may hold `]`.
+    let mut output = true;
+    let mut q = skip_ws(b, p, limit);
+    while q < limit && b[q] == b':' {
+        let m = ascii_ident_end(b, q + 1);
+        if m == q + 1 {
+            return None;
+        }
+        output &= !MODX_CONDITIONS.iter().any(|w| text[q + 1..m].eq_ignore_ascii_case(w));
+        q = m;
+        if b.get(q) == Some(&b'=') {
+            if b.get(q + 1) != Some(&b'`') {
+                return None;
+            }
+            let close = find_bytes(&b[q + 2..limit], b"`")?;
+            q = q + 2 + close + 1;
+        }
+        q = skip_ws(b, q, limit);
+    }
+    if !b[q.min(b.len())..].starts_with(b"]]") {
+        return None;
+    }
+    Some(Placeholder { start: i, end: q + 2, name_start: from, name_end, syntax: Syntax::DoubleBracket, output })
+}
+
+/// `[+name+]` (a MODX Evolution placeholder) and `[*field*]` (a document field): a name
+/// between the bracket and its sigil, the same sigil closing it.
+fn plus_bracket(text: &str, i: usize) -> Option<Placeholder> {
+    let b = text.as_bytes();
+    let sigil = *b.get(i + 1).filter(|c| matches!(c, b'+' | b'*'))?;
+    let from = i + 2;
+    if !starts_ident(text, from) {
+        return None;
+    }
+    let limit = (from + MAX_PLACEHOLDER_BYTES).min(b.len());
+    let mut p = from;
+    while p < limit && (b[p].is_ascii_alphanumeric() || matches!(b[p], b'_' | b'.' | b'-')) {
+        p += 1;
+    }
+    // A phx-style modifier (`[+pwd:htmlent+]`) ends the name.
+    let name_end = p;
+    if b.get(p) == Some(&b':') {
+        p = ascii_ident_end(b, p + 1);
+    }
+    (b.get(p) == Some(&sigil) && b.get(p + 1) == Some(&b']')).then_some(Placeholder {
+        start: i,
+        end: p + 2,
+        name_start: from,
+        name_end,
+        syntax: Syntax::PlusBracket,
         output: true,
     })
 }
@@ -1946,6 +2068,41 @@ mod tests {
         assert!(!looks_like_template(
             "Hi {name}, pay $TOTAL or %AMOUNT% [[x]] @item.Name"
         ));
+    }
+
+    #[test]
+    fn modx_tags() {
+        check("Username: [[+uid]]\nPassword: [[+pwd]]", &[(DoubleBracket, "uid", true), (DoubleBracket, "pwd", true)]);
+        check("[[!+fi.password:htmlent]] [[*pagetitle]] [[++site_name]]", &[(DoubleBracket, "fi.password", true), (DoubleBracket, "pagetitle", true), (DoubleBracket, "site_name", true)]);
+        // A conditional prints a branch, not the tag's name.
+        check("[[++allow_forgot:is=`1`:then=`Forgot your password?`:else=``]]", &[(DoubleBracket, "allow_forgot", false)]);
+        // Chunks, snippets' calls with properties, links and lexicon strings are not values.
+        check("[[$footer]] [[~12]] [[%login]] [[+]] [[+x:=`1`]]", &[]);
+        assert!(looks_like_template("Hello [[+uid]]"));
+        assert_eq!(slot_placeholder("Password: [[+pwd]]\\n\\nOnce", 10), Some((18, "pwd")));
+    }
+
+    #[test]
+    fn square_bracket_names_and_wrapped_slots() {
+        assert_eq!(slot_placeholder("Password: [PASSWORD]<br/>", 10), Some((20, "PASSWORD")));
+        assert_eq!(slot_placeholder("Password: [USER_PASSWORD2]", 10), Some((26, "USER_PASSWORD2")));
+        assert_eq!(slot_placeholder("Password: [REDACTED]", 10), None);
+        assert_eq!(slot_placeholder("Password: [x]", 10), None);
+        assert_eq!(slot_placeholder("Password: [Click here]", 10), None);
+        // Only in a slot: a note's tag in running text is no placeholder.
+        check("[PASSWORD] was changed", &[]);
+        let text = "Your new password - <b><NewPassword></b>";
+        assert_eq!(slot_placeholder(text, 20), Some((text.len() - 4, "NewPassword")));
+        assert_eq!(slot_placeholder("PIN: <STRONG>{{ pin }}</STRONG>", 5), Some((22, "pin")));
+        assert_eq!(slot_placeholder("Password: <b>Xq7#vB2m</b>", 10), None);
+    }
+
+    #[test]
+    fn evolution_placeholders() {
+        check("Login: [+uid+]\nHasło: [+pwd+] [*pagetitle*] [+x:htmlent+]", &[(PlusBracket, "uid", true), (PlusBracket, "pwd", true), (PlusBracket, "pagetitle", true), (PlusBracket, "x", true)]);
+        // Different sigils, a space, arithmetic in brackets: not placeholders.
+        check("[+pwd*] [+ pwd +] [+1+] a[+]b [*note]", &[]);
+        assert!(looks_like_template("Password: [+pwd+]"));
     }
 
     fn assert_fast(text: &str, what: &str) {
