@@ -1006,16 +1006,8 @@ fn double_bracket(text: &str, i: usize) -> Option<Placeholder> {
     if !starts_ident(text, from) {
         return None;
     }
-    let mut p = from;
-    while p < limit {
-        let c = text[p..].chars().next()?;
-        if !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')) {
-            break;
-        }
-        p += c.len_utf8();
-    }
-    let name_end = p;
-    let p = skip_ws(b, p, limit);
+    let name_end = dotted_name_end(text, from, limit);
+    let p = skip_ws(b, name_end, limit);
     if !b[p.min(b.len())..].starts_with(b"]]") {
         return None;
     }
@@ -1027,6 +1019,18 @@ fn double_bracket(text: &str, i: usize) -> Option<Placeholder> {
         syntax: Syntax::DoubleBracket,
         output: true,
     })
+}
+
+/// End of the dotted name (`user.pin`, `site-name`) starting at `from`, at most `limit`.
+fn dotted_name_end(text: &str, from: usize, limit: usize) -> usize {
+    let mut p = from;
+    for c in text[from..].chars() {
+        if p >= limit || !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+            break;
+        }
+        p += c.len_utf8();
+    }
+    p
 }
 
 /// Length of the MODX sigils at `p`: `!` (uncached), then `+`, `++` or `*`.
@@ -1048,18 +1052,10 @@ fn modx_tag(text: &str, i: usize, from: usize, limit: usize) -> Option<Placehold
     if !starts_ident(text, from) {
         return None;
     }
-    let mut p = from;
-    while p < limit {
-        let c = text[p..].chars().next()?;
-        if !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')) {
-            break;
-        }
-        p += c.len_utf8();
-    }
-    let name_end = p;
+    let name_end = dotted_name_end(text, from, limit);
     // Modifiers: `:name` or `:name=`value``, up to `]]`; backticked values may hold `]`.
     let mut output = true;
-    let mut q = skip_ws(b, p, limit);
+    let mut q = skip_ws(b, name_end, limit);
     while q < limit && b[q] == b':' {
         let m = ascii_ident_end(b, q + 1);
         if m == q + 1 {
