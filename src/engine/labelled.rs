@@ -11,7 +11,7 @@
 
 use crate::policy::{Category, Confidence, Source};
 use crate::rules::evidence::{self, Bridge, Shape};
-use crate::rules::labels::{is_prose_word, purpose_before};
+use crate::rules::labels::{after_break_escapes, break_escape_in, is_prose_word, purpose_before};
 use crate::rules::lexicon::{words_after, Lexicons};
 use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::slot_placeholder;
@@ -251,6 +251,12 @@ fn filler(text: &str, p: usize, line_end: usize, lexicons: &Lexicons) -> Option<
 
 /// The value that starts at `v`, joined by `bridge`.
 fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category: Category) -> Option<Found> {
+    // In a source string a line break is an escape: `password:\n{url}` puts `{url}` on
+    // the next line.
+    let (v, bridge) = match after_break_escapes(text, v) {
+        Some(p) => (p, Bridge::NextLine),
+        None => (v, bridge),
+    };
     // Whatever the document's kind: `Password: {4}` is a template, even when nothing
     // else in it looks like one.
     let opens = text.as_bytes().get(v).is_some_and(|b| b"{$<%[#@".contains(b));
@@ -318,6 +324,8 @@ fn token_at(text: &str, v: usize) -> (usize, usize) {
         matches!((b[i], b[i + 1]), (b'{', b'{' | b'%' | b'#' | b'!') | (b'$' | b'#', b'{') | (b'<' | b'[', b'%'))
     });
     let token = tag.map_or(token, |i| &token[..i]);
+    // So does a line-break escape in a source string: `Xq7#vB2m9L\n\nThanks`.
+    let token = break_escape_in(token).map_or(token, |i| &token[..i]);
     let token = token.trim_end_matches(['.', ',', ';', ':', ')', ']', '\'']);
     (v, v + token.len())
 }
@@ -430,6 +438,14 @@ mod tests {
         assert_eq!(one("S375Ri1G*j is your new password."), Some(Confidence::Medium));
         assert_eq!(run("Admin credentials: jdoe / Mustang#65", Category::Password).len(), 1);
         assert!(run("Admin credentials: see /docs", Category::Password).is_empty());
+    }
+
+    #[test]
+    fn values_after_an_escaped_line_break() {
+        // A PHP or JSON string writes its line breaks as `\n`.
+        assert!(run(r#""Click here to reset your password:\n{url}\n\nIf you did not ask, ignore this.""#, Category::Password).is_empty());
+        let found = run(r#""Your new password:\nXq7#vB2m9L\n\nThanks""#, Category::Password);
+        assert_eq!(found, vec![("Xq7#vB2m9L".to_string(), Confidence::High)], "the value alone, without the escapes");
     }
 
     #[test]

@@ -31,6 +31,12 @@ const MASK: &[char] = &['*', '•', '●', '·', '∙', '⁕', '#', 'x', 'X', '_
 /// placeholder, a URL or e-mail address, a prose word, or (after `is`) a plain word.
 pub fn password_value(c: &Candidate<'_>) -> bool {
     let value = c.secret;
+    // In a source string a line break is an escape: in `"…your password:\n{url}\n\nIf…"`
+    // the value is `{url}`, alone on the next line. Only what stands between the escapes is
+    // read, and with no label punctuation before it, so it needs a password's shape.
+    if let Some(line) = after_escaped_break(value) {
+        return password_value(&Candidate { secret: line, whole: line, after: "" });
+    }
     let chars = value.chars().count();
     if !(4..=128).contains(&chars) {
         return false;
@@ -61,6 +67,34 @@ pub fn password_value(c: &Candidate<'_>) -> bool {
         return false;
     }
     true
+}
+
+/// The escapes that write a line break or a tab inside a source string.
+const BREAK_ESCAPES: [&str; 3] = ["\\n", "\\r", "\\t"];
+
+/// Where the text after a run of line-break escapes at `at` starts, or `None` when no
+/// escape stands at `at`.
+pub fn after_break_escapes(text: &str, at: usize) -> Option<usize> {
+    let value = &text[at..];
+    let line = after_escaped_break(value)?;
+    Some(at + (line.as_ptr() as usize - value.as_ptr() as usize))
+}
+
+/// Where the first line-break escape in `token` starts, if any.
+pub fn break_escape_in(token: &str) -> Option<usize> {
+    BREAK_ESCAPES.iter().filter_map(|e| token.find(e)).min()
+}
+
+/// When `value` starts with a line-break escape (`\n`, `\r`, `\t`), the text after the
+/// leading escapes up to the next one; `None` when it does not start with one.
+fn after_escaped_break(value: &str) -> Option<&str> {
+    BREAK_ESCAPES.iter().find(|e| value.starts_with(**e))?;
+    let mut rest = value;
+    while let Some(e) = BREAK_ESCAPES.iter().find(|e| rest.starts_with(**e)) {
+        rest = &rest[e.len()..];
+    }
+    let end = break_escape_in(rest).unwrap_or(rest.len());
+    Some(&rest[..end])
 }
 
 /// Nouns that, before a label in the same clause, are what the clause is about: in "the
@@ -315,6 +349,16 @@ mod tests {
     fn purpose(text: &str) -> bool {
         let at = text.find("password").or_else(|| text.find("Passwort")).or_else(|| text.find("mot de passe")).unwrap();
         purpose_before(text, at)
+    }
+
+    #[test]
+    fn values_after_an_escaped_line_break() {
+        let v = |secret: &str| password_value(&cand(&format!("Reset your password:{secret}"), secret, "\";"));
+        assert!(!v("\\n{url}\\n\\nIf"), "a placeholder on the next line of a source string");
+        assert!(!v("\\n\\nClick"), "a word on the next line");
+        assert!(!v("\\n********\\n"), "a mask on the next line");
+        assert!(v("\\nXq7#vB2m9L\\n\\nThanks"), "a password on the next line");
+        assert!(v("\\r\\nHello-World7"), "after CRLF escapes, at the end of the string");
     }
 
     #[test]
