@@ -257,6 +257,12 @@ fn tokens_that_code_builds_into_links_are_links() {
     assert!(!blocked("Open {{url}} / setup ? mail = {{to}} & token = {{token}} to continue."));
     assert!(blocked("Your API token: {{ api_token }}"));
     assert!(blocked("echo 'Your API token: ' . $user->api_token;"));
+    // The link's token printed again for readers who type it in is the link's token.
+    let reset = "<td class=\"code\">{{token}}</td>\n<a href=\"{{url}}/recover?email={{to}}&token={{token}}\">Reset</a>";
+    assert!(!blocked(reset));
+    assert!(!blocked("Enter {{ token }} or open https://example.com/setup?t={{ token }}"));
+    // Another name in the link says nothing of the printed one.
+    assert!(blocked("Your API token: {{ api_token }}\n<a href=\"{{url}}/recover?token={{token}}\">Reset</a>"));
 }
 
 #[test]

@@ -532,7 +532,10 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
     let mut hits = Vec::new();
     // A template names the same few variables again and again: classify each name once.
     let mut classes: HashMap<&str, NameClass> = HashMap::new();
-    for p in find_placeholders(text) {
+    let found = find_placeholders(text);
+    // The names that the document puts in a link's query (see `linked_name`).
+    let mut in_links: Option<Vec<&str>> = None;
+    for p in &found {
         if !p.output {
             continue;
         }
@@ -543,12 +546,23 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
         // placeholder's own text) a one-time code.
         let last = name.rsplit(['.', '>', ':']).next().unwrap_or("");
         let bare = ["token", "code", "otp", "passcode"].iter().any(|w| last.eq_ignore_ascii_case(w));
+        let token_like = matches!(class, NameClass::Secret(Category::Token | Category::PrivateKey)) || (bare && class == NameClass::Neutral);
+        // A token printed outside a link whose very name the same document also puts in a
+        // link's query is that link's single-use token, shown again for readers who type
+        // it in ("or enter this code: {{token}}"): the same value the link already carries,
+        // so it is judged as the link is. The names in links are collected only once such
+        // a token turns up (rare).
+        let mut linked_name = || {
+            in_links
+                .get_or_insert_with(|| found.iter().filter(|q| q.output && position::in_link(text, q.start)).map(|q| &text[q.name_start..q.name_end]).collect())
+                .contains(&name)
+        };
         let category = match class {
             // A token or key in a link's query is the link's credential: the link is what
             // the reader gets (a sign-in or invite link), not the key itself.
-            NameClass::Secret(Category::Token | Category::PrivateKey) if position::in_link(text, p.start) => Category::ResetLink,
-            NameClass::Neutral if bare && position::in_link(text, p.start) => Category::ResetLink,
+            _ if token_like && position::in_link(text, p.start) => Category::ResetLink,
             NameClass::Secret(Category::Token) | NameClass::Neutral if bare && position::code_before(text, p.name_start) => Category::OneTimeCode,
+            _ if token_like && linked_name() => Category::ResetLink,
             NameClass::Secret(c) => c,
             _ => continue,
         };
