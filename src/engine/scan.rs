@@ -18,7 +18,7 @@ use crate::rules::position;
 use crate::rules::{self, Candidate};
 use regex_automata::util::captures::Captures;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How far past a match the prose checks look.
 const AFTER_WINDOW: usize = 80;
@@ -533,8 +533,9 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
     // A template names the same few variables again and again: classify each name once.
     let mut classes: HashMap<&str, NameClass> = HashMap::new();
     let found = find_placeholders(text);
-    // The names that the document puts in a link's query (see `linked_name`).
-    let mut in_links: Option<Vec<&str>> = None;
+    // The names that the document puts in a link's query (see `linked_name`): a set, since
+    // a hostile document may print a million tokens both in and outside links.
+    let mut in_links: Option<HashSet<&str>> = None;
     for p in &found {
         if !p.output {
             continue;
