@@ -266,6 +266,37 @@ fn tokens_that_code_builds_into_links_are_links() {
 }
 
 #[test]
+fn slots_in_source_strings_joined_by_concatenation() {
+    let engine = Engine::default_policy();
+    let options = ScanOptions { kind: Kind::Template, ..ScanOptions::with_context(Context::PasswordReset) };
+    let blocked = |text: &str| engine.scan(text, &options).verdict == Action::Block;
+    // The label's string ends; the slot is in the literal after a literal of line breaks.
+    assert!(blocked(r#"'TEXT' => 'Your new temporary password is:' . "\n\n" . '%2$s' . "\n\nBye","#));
+    // A name spliced into the string between the label and its colon is one filler word.
+    assert!(blocked(r#"define('BODY', 'Your new password to \'' . STORE_NAME . '\' is:' . "\n\n" . '   %s');"#));
+    assert!(blocked("msg = \"Your password for \" + site.name + \" is: {0}\";"));
+    assert!(blocked("Your password for {{ site }} is: {{ pw }}"));
+    assert!(blocked("Your new password for the shop is: %s"));
+    // Words and a connector without a colon may be prose (Finnish "on" is "is").
+    assert!(!blocked("<?= Yii::t('user', 'We received a request to reset the password for your account on {0}', $name) ?>"));
+    assert!(!blocked(r#"'TEXT' => 'Your password was changed.' . "\n\n" . '%s',"#));
+}
+
+#[test]
+fn a_button_that_names_the_password_labels_no_value() {
+    let engine = Engine::default_policy();
+    let options = ScanOptions { kind: Kind::Rendered, ..ScanOptions::with_context(Context::Welcome) };
+    let verdict = |text: &str| engine.scan(text, &options).verdict;
+    // The button's text ends its line; what follows is the page's footer.
+    let invite = "<p>You were invited.</p><div><a href=\"https://x.example/setup?t=1\">Set up your password</a></div>\n<td><strong>OpenSupports</strong><br>Open source ticket system</td>";
+    assert_ne!(verdict(invite), Action::Block);
+    assert_ne!(verdict("<h2>Choose a new password</h2>\n<p>ExampleCorp9</p>"), Action::Block);
+    // A label with its value is still one, and so is a sentence that gives one.
+    assert_eq!(verdict("<p>Set up your password: Xq7#vB2m9L</p>"), Action::Block);
+    assert_eq!(verdict("<p>Your password</p>\n<p>Xq7#vB2m9L</p>"), Action::Block);
+}
+
+#[test]
 fn labels_inside_a_purpose_phrase_label_no_value() {
     let engine = Engine::default_policy();
     let verdict = |text: &str, context| engine.scan(text, &ScanOptions { kind: Kind::Template, ..ScanOptions::with_context(context) }).verdict;

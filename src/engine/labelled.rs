@@ -11,8 +11,8 @@
 
 use crate::policy::{Category, Confidence, Source};
 use crate::rules::evidence::{self, Bridge, Shape};
-use crate::rules::labels::{after_break_escapes, break_escape_in, is_prose_word, purpose_before};
-use crate::rules::lexicon::{words_after, Lexicons};
+use crate::rules::labels::{after_break_escapes, after_concatenation, break_escape_in, button_text, is_prose_word, purpose_before};
+use crate::rules::lexicon::{words_after_spliced, Lexicons};
 use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::slot_placeholder;
 
@@ -62,8 +62,9 @@ pub(super) fn find(text: &str, labels: &mut Vec<(usize, usize)>, lexicons: &Lexi
             (false, false) => after(text, end, lexicons, category),
         };
         let found = found.or_else(|| if pair || plain_before { None } else { before(text, start, lexicons, category) });
-        // "the link to change your password:" names what the link is for, not a value.
-        if let Some(f) = found.filter(|_| !purpose_before(text, start)) {
+        // "the link to change your password:" names what the link is for, not a value;
+        // "Set up your password" on a button names what the button does.
+        if let Some(f) = found.filter(|_| !purpose_before(text, start) && !button_text(text, start)) {
             covered = covered.max(f.end);
             out.push(f);
         }
@@ -140,12 +141,26 @@ fn after(text: &str, end: usize, lexicons: &Lexicons, category: Category) -> Opt
         let q = if text[q..line_end].starts_with(':') { skip_blanks(text, q + 1, line_end) } else { q };
         (Bridge::Connector, q)
     } else if let Some(q) = filler(text, p, line_end, lexicons) {
+        // A connector may end in a colon too: `password for the shop is: X`.
+        let q = if text[q..line_end].starts_with(':') { skip_blanks(text, q + 1, line_end) } else { q };
         (Bridge::Filler, q)
     } else if spaced {
         (Bridge::Space, p)
     } else {
         return None;
     };
+    let found = value_after_join(text, v, line_end, bridge, lexicons, category);
+    if found.is_none() && bridge == Bridge::Connector {
+        // "to" joins "changed to X" and starts "to the shop is: X": the words may be a filler.
+        let q = filler(text, p, line_end, lexicons)?;
+        let q = if text[q..line_end].starts_with(':') { skip_blanks(text, q + 1, line_end) } else { q };
+        return value_after_join(text, q, line_end, Bridge::Filler, lexicons, category);
+    }
+    found
+}
+
+/// The value after a join that ends at `v` on a line that ends at `line_end`.
+fn value_after_join(text: &str, v: usize, line_end: usize, bridge: Bridge, lexicons: &Lexicons, category: Category) -> Option<Found> {
     // Nothing after the join on this line: the value stands alone on the next one.
     let (bridge, v) = if v == line_end {
         if !matches!(bridge, Bridge::Separator | Bridge::NextLine) || line_end == text.len() {
@@ -225,7 +240,8 @@ fn separator(text: &str, p: usize, line_end: usize, spaced: bool) -> Option<usiz
 /// `tymczasowe:`, `для входа:`, `temporária é`): where the value after them starts. A
 /// prose word among them (`reset`, `policy`) says the label is about something else.
 fn filler(text: &str, p: usize, line_end: usize, lexicons: &Lexicons) -> Option<usize> {
-    let words = words_after(text, p, MAX_FILLER_WORDS);
+    // A name spliced into a source string is one of the words: `to \'' . STORE_NAME . '\' is:`.
+    let words = words_after_spliced(text, p, MAX_FILLER_WORDS);
     // Where the words end in a colon or a connecting phrase; the words are checked after,
     // since most labels in running text are followed by neither.
     let (n, q) = words.iter().enumerate().find_map(|(n, &(_, e))| {
@@ -253,6 +269,13 @@ fn filler(text: &str, p: usize, line_end: usize, lexicons: &Lexicons) -> Option<
 fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category: Category) -> Option<Found> {
     // In a source string a line break is an escape: `password:\n{url}` puts `{url}` on
     // the next line.
+    // A source string that ends at the slot and goes on in the next literal after a
+    // concatenation: `'Your password is:' . "\n\n" . '%s'`.
+    let (v, bridge) = match after_concatenation(text, v) {
+        Some((p, true)) => (p, Bridge::NextLine),
+        Some((p, false)) => (p, bridge),
+        None => (v, bridge),
+    };
     let (v, bridge) = match after_break_escapes(text, v) {
         Some(p) => (p, Bridge::NextLine),
         None => (v, bridge),
@@ -261,7 +284,7 @@ fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category:
     // else in it looks like one.
     let opens = text.as_bytes().get(v).is_some_and(|b| b"{$<%[#@".contains(b));
     if let Some((end, name)) = opens.then(|| slot_placeholder(text, v)).flatten() {
-        return slot(v, end, name, bridge, category);
+        return slot(text, v, end, name, bridge, category);
     }
     let (start, end) = token_at(text, v);
     let value = &text[start..end];
@@ -277,8 +300,11 @@ fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category:
 }
 
 /// A placeholder in the value slot: the secret, unless its name says it is another thing.
-fn slot(start: usize, end: usize, name: &str, bridge: Bridge, category: Category) -> Option<Found> {
-    if bridge.weight() < 2 && bridge != Bridge::Dash {
+fn slot(text: &str, start: usize, end: usize, name: &str, bridge: Bridge, category: Category) -> Option<Found> {
+    // Words and then a colon are a label's (`password for the shop is: %s`); words and
+    // then a connector may be prose (`for your account on {0}`: Finnish "on" is "is").
+    let colon = || text[..start].trim_end().ends_with([':', '：']);
+    if bridge.weight() < 2 && bridge != Bridge::Dash && !(bridge == Bridge::Filler && colon()) {
         return None;
     }
     match classify_name(name) {

@@ -80,6 +80,49 @@ pub fn after_break_escapes(text: &str, at: usize) -> Option<usize> {
     Some(at + (line.as_ptr() as usize - value.as_ptr() as usize))
 }
 
+/// Where the value goes on when a source string ends at `at` and another is joined to it
+/// (`'Your new password is:' . "\n\n" . '   %s'`, `"PIN: " + "{0}"`): inside the next
+/// literal with text, past its leading blanks; literals of line-break escapes only are a
+/// line break (`true`). `None` when no concatenation of literals stands at `at`.
+pub fn after_concatenation(text: &str, at: usize) -> Option<(usize, bool)> {
+    let b = text.as_bytes();
+    let blanks = |mut i: usize| {
+        while matches!(b.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        i
+    };
+    let quote = |i: usize| matches!(b.get(i), Some(b'\'' | b'"'));
+    let (mut p, mut broke) = (at, false);
+    loop {
+        let op = blanks(p + 1);
+        let open = blanks(op + 1);
+        if !quote(p) || !matches!(b.get(op), Some(b'.' | b'+')) || !quote(open) {
+            return None;
+        }
+        let inside = open + 1;
+        let mut q = inside;
+        let mut escapes = false;
+        loop {
+            if let Some(e) = BREAK_ESCAPES.iter().find(|e| text[q..].starts_with(**e)) {
+                q += e.len();
+                escapes = true;
+            } else if matches!(b.get(q), Some(b' ' | b'\t')) {
+                q += 1;
+            } else {
+                break;
+            }
+        }
+        if quote(q) {
+            // A literal of breaks and blanks only: the value is in the one after it.
+            broke |= escapes;
+            p = q;
+            continue;
+        }
+        return Some((if escapes { inside } else { blanks(inside) }, broke));
+    }
+}
+
 /// Where the first line-break escape in `token` starts, if any.
 pub fn break_escape_in(token: &str) -> Option<usize> {
     BREAK_ESCAPES.iter().filter_map(|e| token.find(e)).min()
@@ -161,6 +204,44 @@ pub fn purpose_before(text: &str, label_start: usize) -> bool {
         let tail = text[label_start..to].split(['.', '!', '?', ':', '\n']).next().unwrap_or("");
         tail.split(|c: char| !c.is_alphanumeric()).take(6).any(|w| CHANGE_VERBS.contains(&w.to_lowercase().as_str()))
     }
+}
+
+/// Possessives between a verb and the label it governs: "Set up *your* password",
+/// "Réinitialiser *votre* mot de passe".
+const POSSESSIVES: &[&str] = &[
+    "your", "my", "the", "a", "new", "ihr", "dein", "ein", "neues", "votre", "ton", "un", "nouveau", "tu", "su",
+    "nueva", "uw", "je", "een", "nieuw", "il", "tuo", "la", "nuova", "seu", "sua", "nova", "twoje", "ваш", "свой",
+];
+
+/// Whether the label at `start` is a button's or a heading's text, not a value's label:
+/// it ends its line (its words only after it there: no colon, no value), and the line is an
+/// imperative, a change verb first (after a "please") with a possessive or article
+/// before the label ("Set up your password", "Choose a new password", "Réinitialiser
+/// votre mot de passe"). Read as a label, its value would be the next line of the page
+/// (a site's name, a link), never a password: a password follows "your password:" or
+/// "your password is", not an instruction to set one.
+pub fn button_text(text: &str, start: usize) -> bool {
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let label = text[start..line_end].trim_end();
+    if !label.chars().all(|c| c.is_alphabetic() || c == ' ') || label.split(' ').filter(|w| !w.is_empty()).count() > 3 {
+        return false;
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let words: Vec<String> = text[line_start..start]
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let words: &[String] = match words.first().map(String::as_str) {
+        Some("please" | "bitte" | "veuillez" | "por" | "favor") => &words[1..],
+        _ => &words,
+    };
+    let Some((verb, rest)) = words.split_first() else { return false };
+    if !(CHANGE_VERBS.contains(&verb.as_str()) || TITLE_VERBS.contains(&verb.as_str())) {
+        return false;
+    }
+    let rest = rest.strip_prefix(&["up".to_string()][..]).unwrap_or(rest);
+    !rest.is_empty() && rest.len() <= 2 && rest.iter().all(|w| POSSESSIVES.contains(&w.as_str()))
 }
 
 /// Words right before a password label that make it a one-time code's ("one-time
@@ -349,6 +430,33 @@ mod tests {
     fn purpose(text: &str) -> bool {
         let at = text.find("password").or_else(|| text.find("Passwort")).or_else(|| text.find("mot de passe")).unwrap();
         purpose_before(text, at)
+    }
+
+    #[test]
+    fn values_after_a_concatenation() {
+        fn at(t: &str) -> Option<(&str, bool)> {
+            let q = t.find('\'').into_iter().chain(t.find('"')).min().unwrap();
+            after_concatenation(t, q).map(|(p, b)| (&t[p..], b))
+        }
+        assert_eq!(at("is:' . \"\\n\\n\" . '   %s' . \"\\n\""), Some(("%s' . \"\\n\"", true)));
+        assert_eq!(at("is:' . '%2$s'"), Some(("%2$s'", false)));
+        assert_eq!(at("PIN: \" + \"{0}\""), Some(("{0}\"", false)));
+        assert_eq!(at("is:' . \"\\n\\n%s\""), Some(("\\n\\n%s\"", false)));
+        assert_eq!(at("is:' . \"\\n\\n\");"), None, "nothing joined after the breaks");
+        assert_eq!(at("is:' . $password"), None);
+        assert_eq!(at("is: 'Xq7#vB2m'"), None);
+    }
+
+    #[test]
+    fn button_text_ends_its_line() {
+        let at = |t: &str, label: &str| button_text(t, t.find(label).unwrap());
+        assert!(at("Hi Ann,\nSet up your password\nOpenSupports", "password"));
+        assert!(at("Please choose a new password \nExample Inc", "password"));
+        assert!(at("Réinitialiser votre mot de passe\nhttps://x", "mot de passe"));
+        assert!(!at("Set up your password: Xq7#vB2m\n", "password"), "a value on the line");
+        assert!(!at("We have reset your password\nXq7#vB2m\n", "password"), "a sentence, not a button");
+        assert!(!at("Your password\nXq7#vB2m\n", "password"), "a label alone on its line");
+        assert!(!at("Set password\nXq7#vB2m\n", "password"), "no possessive: could be a form's label");
     }
 
     #[test]

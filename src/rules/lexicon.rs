@@ -325,6 +325,28 @@ pub fn words_after(text: &str, at: usize, max: usize) -> Words {
     out
 }
 
+/// As [`words_after`], with a name spliced into a source string
+/// ([`splice_len`](super::placeholder::splice_len)) or a placeholder as one word: `to \''
+/// . STORE_NAME . '\' is` and `for {{ site }} is` are three words each.
+pub fn words_after_spliced(text: &str, at: usize, max: usize) -> Words {
+    let mut out = Words::new();
+    let mut p = at;
+    while out.len < max.min(MAX_WORDS) {
+        let rest = &text[p..];
+        let start = p + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+        // (A splice first: a quote is a word's character, as in "we'll".)
+        let len = super::placeholder::splice_len(&text[start..])
+            .or_else(|| super::placeholder::slot_placeholder(text, start).map(|(end, _)| end - start))
+            .unwrap_or_else(|| text[start..].chars().take(MAX_WORD_CHARS).take_while(|&c| is_word_char(c)).map(char::len_utf8).sum());
+        if len == 0 {
+            break;
+        }
+        out.push((start, start + len));
+        p = start + len;
+    }
+    out
+}
+
 /// Up to `max` (at most [`MAX_WORDS`]) words before `at`, nearest first, on the same
 /// line; punctuation other than `:`, `#` and `.` between them ends the run.
 pub fn words_before(text: &str, at: usize, max: usize) -> Words {

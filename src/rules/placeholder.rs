@@ -264,6 +264,69 @@ pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
 /// Formatting tags that may wrap a value: `<b>`, `<strong>`, `<code>` …, without attributes.
 const INLINE_TAGS: &[&str] = &["<b>", "<strong>", "<em>", "<i>", "<u>", "<code>", "<span>", "<tt>", "<kbd>", "<samp>", "<mark>"];
 
+/// A name spliced into a source string at the start of `rest`: the string closes, a
+/// variable, constant or property is joined in, and the string opens again (`' .
+/// STORE_NAME . '`, `" + siteName + "`, `\'' . $shop->name . '\'` with the quotes the
+/// text prints around it). Its length in bytes, or `None`. In running text the whole
+/// splice reads as one word: "Your password to \'' . STORE_NAME . '\' is:".
+///
+/// ```
+/// use sendguard::rules::placeholder::splice_len;
+/// assert_eq!(splice_len("' . STORE_NAME . ' is"), Some(18));
+/// assert_eq!(splice_len("\" + user.name + \" is"), Some(17));
+/// assert_eq!(splice_len("' . $x; echo '"), None);
+/// ```
+pub fn splice_len(rest: &str) -> Option<usize> {
+    let b = rest.as_bytes();
+    let blanks = |mut i: usize| {
+        while matches!(b.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        i
+    };
+    let quote = |i: usize| matches!(b.get(i), Some(b'\'' | b'"'));
+    let escaped_quote = |i: usize| b.get(i) == Some(&b'\\') && quote(i + 1);
+    let mut i = if escaped_quote(0) { 2 } else { 0 };
+    if !quote(i) {
+        return None;
+    }
+    i = blanks(i + 1);
+    if !matches!(b.get(i), Some(b'.' | b'+')) {
+        return None;
+    }
+    i = blanks(i + 1);
+    // `$shop->name`, `STORE_NAME`, `user.name`, `Config::NAME`, `site()`.
+    if b.get(i) == Some(&b'$') {
+        i += 1;
+    }
+    let ident = |i: usize| ascii_ident_end(b, i);
+    let mut j = ident(i);
+    if j == i || b[i].is_ascii_digit() {
+        return None;
+    }
+    loop {
+        if b[j..].starts_with(b"->") || b[j..].starts_with(b"::") {
+            j = ident(j + 2);
+        } else if b.get(j) == Some(&b'.') && b.get(j + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+            j = ident(j + 1);
+        } else if b[j..].starts_with(b"()") {
+            j += 2;
+        } else {
+            break;
+        }
+    }
+    i = blanks(j);
+    if !matches!(b.get(i), Some(b'.' | b'+')) {
+        return None;
+    }
+    i = blanks(i + 1);
+    if !quote(i) {
+        return None;
+    }
+    i += 1;
+    Some(if escaped_quote(i) { i + 2 } else { i })
+}
+
 /// Length of the run of [`INLINE_TAGS`] (any case) that `s` starts with.
 fn inline_tags_len(s: &str) -> usize {
     let mut n = 0;
