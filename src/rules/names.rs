@@ -248,6 +248,11 @@ const COMPOUNDS: &[(&[&str], Option<Category>)] = &[
     (&["reset", "password", "token"], Some(RL)),
     (&["reset", "password", "code"], Some(RL)),
     (&["reset", "password", "link"], Some(RL)),
+    // The act or its page, not a value (`U_RESET_PASSWORD`, `lost_password`): a password
+    // that a reset made is a new or temporary one (`new_password`, `temp_password`).
+    (&["reset", "password"], Some(RL)),
+    (&["lost", "password"], Some(RL)),
+    (&["forgot", "password"], Some(RL)),
     (&["password", "token"], Some(RL)),
     (&["magic", "link"], Some(RL)),
     (&["magic", "url"], Some(RL)),
@@ -991,6 +996,10 @@ mod tests {
             ("magic_link", s(RL)),
             ("reset_password_token", s(RL)),
             ("reset_link", s(RL)),
+            ("U_RESET_PASSWORD", s(RL)),
+            ("resetPassword", s(RL)),
+            ("u_lost_password", s(RL)),
+            ("new_password", s(PW)),
             ("password_reset_url", NOT),
             ("forgot_password_url", NOT),
             ("login_url", NOT),
