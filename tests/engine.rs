@@ -283,6 +283,24 @@ fn slots_in_source_strings_joined_by_concatenation() {
 }
 
 #[test]
+fn language_file_strings_that_only_mention_a_password() {
+    let engine = Engine::default_policy();
+    let options = ScanOptions { kind: Kind::Template, ..ScanOptions::with_context(Context::Welcome) };
+    let verdict = |text: &str| engine.scan(text, &options).verdict;
+    // A key that ends in `_password` whose value is a sentence.
+    assert_eq!(verdict("de:\n  notice_can_t_change_password: Dieses Konto verwendet eine externe Quelle.\n"), Action::Pass);
+    assert_eq!(verdict("smtp:\n  smtp_password: Xq7#vB2m9L\n"), Action::Block);
+    // Ruby interpolation after a label and a space is the site's name in a subject line;
+    // after a colon it is the slot.
+    assert_eq!(verdict("fr:\n  mail_subject_lost_password: \"Votre mot de passe %{value}\"\n"), Action::Pass);
+    assert_eq!(verdict("en:\n  body: \"Your password: %{password}\"\n"), Action::Block);
+    // An escaped line break after a colon is no `<br>` slot.
+    assert_eq!(verdict("body: \"请点击以下链接设置一个新密码：<br>\\n<a href='{{.PassResetUrl}}'>{{.PassResetUrl}}</a>\""), Action::Pass);
+    // A typographic quote closes the phrase: „Passwort vergessen“-Funktion.
+    assert_eq!(verdict("$s_error = 'Die „Passwort vergessen“-Funktion ist nicht verfügbar.';"), Action::Pass);
+}
+
+#[test]
 fn a_button_that_names_the_password_labels_no_value() {
     let engine = Engine::default_policy();
     let options = ScanOptions { kind: Kind::Rendered, ..ScanOptions::with_context(Context::Welcome) };

@@ -339,10 +339,12 @@ fn shape_of(value: &str, after: &str, lexicons: &Lexicons, category: Category, b
     Some(shape)
 }
 
-/// The token at `v`: up to white space, `<`, `>` or `"`, without the punctuation that ends
-/// a sentence or an aside.
+/// The token at `v`: up to white space, `<`, `>`, `"` or a typographic quote (which
+/// closes a phrase, `„Passwort vergessen“-Funktion`), without the punctuation that ends a
+/// sentence or an aside.
 fn token_at(text: &str, v: usize) -> (usize, usize) {
-    let len: usize = text[v..].chars().take(65).take_while(|&c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"')).map(char::len_utf8).sum();
+    let ends = |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '“' | '”' | '„' | '«' | '»');
+    let len: usize = text[v..].chars().take(65).take_while(|&c| !ends(c)).map(char::len_utf8).sum();
     // A template tag right after a word ends it: `Password Changed{% endblock %}`.
     let token = &text[v..v + len];
     let b = token.as_bytes();

@@ -461,6 +461,7 @@ fn refuted(engine: &Engine, spec: &crate::policy::Rule, text: &str, start: usize
                 || lexicons.label_at(text, start)
                 || crate::rules::labels::purpose_before(text, label_start)
                 || crate::rules::labels::button_text(text, label_start)
+                || crate::rules::labels::key_with_sentence(text, label_start, cand.secret, cand.after)
                 || crate::rules::labels::in_tag_name(text, label_start)
         }
         Validator::Luhn => {

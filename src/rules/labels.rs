@@ -317,6 +317,21 @@ pub fn in_tag_name(text: &str, label_start: usize) -> bool {
     head[open..].chars().all(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '+' | '.' | '-' | '*' | '#' | '!' | '$' | ' '))
 }
 
+/// Whether the label at `label_start` ends a key of a language or settings file whose
+/// value is a sentence: the label is joined to the key's other words by `_` or `.`
+/// (`notice_can_t_change_password: Dieses Konto verwendet …`), the value is a word of
+/// letters and two more follow it. A key's value that is a password stands alone
+/// (`db_password: Xq7#vB2m`).
+pub fn key_with_sentence(text: &str, label_start: usize, value: &str, after: &str) -> bool {
+    if !text[..label_start].ends_with(['_', '.']) || !value.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    let line = after.split('\n').next().unwrap_or("");
+    let mut words = line.split([' ', '\t']).filter(|w| !w.is_empty());
+    line.starts_with([' ', '\t'])
+        && words.by_ref().take(2).filter(|w| w.trim_end_matches([',', '.', ';', '!', '?']).chars().all(char::is_alphabetic)).count() == 2
+}
+
 /// Stems of password labels, to see that a quoted string is a label's translation
 /// (`'Passwort'`, `'Mot de passe'`, `'Contraseña nueva'`).
 const LABEL_STEMS: &[&str] = &[
@@ -445,6 +460,20 @@ mod tests {
         assert_eq!(at("is:' . \"\\n\\n\");"), None, "nothing joined after the breaks");
         assert_eq!(at("is:' . $password"), None);
         assert_eq!(at("is: 'Xq7#vB2m'"), None);
+    }
+
+    #[test]
+    fn keys_whose_value_is_a_sentence() {
+        let key = |t: &str| {
+            let at = t.find("password").unwrap();
+            let v = at + t[at..].find(": ").unwrap() + 2;
+            let end = v + t[v..].find([' ', '\n']).unwrap_or(t.len() - v);
+            key_with_sentence(t, at, &t[v..end], &t[end..])
+        };
+        assert!(key("  notice_can_t_change_password: Dieses Konto verwendet eine externe Quelle.\n"));
+        assert!(!key("  db_password: Xq7vBm secret here\n"), "a value with a digit");
+        assert!(!key("  db_password: Sunshine\n"), "a value alone");
+        assert!(!key("Your password: Sunshine please change it\n"), "a label in running text");
     }
 
     #[test]

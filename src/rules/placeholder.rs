@@ -199,7 +199,8 @@ pub fn looks_like_template(text: &str) -> bool {
 /// A placeholder that starts exactly at `at`, in any syntax a template may put in a value
 /// slot: those [`find_placeholders`] knows, and the ones too ambiguous to look for in
 /// running text but clear right after a label (`Password: %s`, `PIN: {0}`, `%1$s`,
-/// `#{user.password}`, `[% user.password %]`, `%password%`, `<password>`, `$(PASS)`).
+/// `#{user.password}`, `[% user.password %]`, `%password%`, `%{password}`, `<password>`,
+/// `$(PASS)`).
 /// Returns its end and the name it references (empty for a positional one).
 ///
 /// ```
@@ -232,6 +233,12 @@ pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
             let n = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
             (b.get(1 + n) == Some(&b'}')).then_some((at + n + 2, ""))
         }
+        // Ruby's interpolation in translations and `format`: `%{password}`, `%<pin>s`.
+        [b'%', b'{', ..] => inner(2, "}"),
+        [b'%', b'<', ..] => inner(2, ">").map(|(end, name)| {
+            // The conversion after the name: `%<pin>s`, `%<amount>d`.
+            (end + usize::from(text.as_bytes().get(end).is_some_and(u8::is_ascii_alphabetic)), name)
+        }),
         [b'%', ..] => {
             // printf: `%s`, `%d`, `%1$s`; or a name between percent signs.
             let digits = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
@@ -255,10 +262,26 @@ pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
         }
         [b'<', c, ..] if c.is_ascii_alphabetic() || *c == b'_' => {
             let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')).count();
-            (b.get(1 + n) == Some(&b'>')).then(|| (at + n + 2, &line[1..1 + n]))
+            // `<br>` in an escaped HTML string is a line break, not a slot named `br`.
+            let name = &line[1..1 + n];
+            (b.get(1 + n) == Some(&b'>') && !is_html_element(name)).then(|| (at + n + 2, name))
         }
         _ => None,
     }
+}
+
+/// HTML elements that a `<name>` slot could be mistaken for (ASCII case ignored).
+#[rustfmt::skip]
+const HTML_ELEMENTS: &[&str] = &[
+    "a", "b", "i", "u", "s", "p", "q", "br", "hr", "em", "tt", "td", "tr", "th", "li", "ul", "ol", "dl", "dt",
+    "dd", "h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "strong", "code", "pre", "img", "sub", "sup",
+    "small", "big", "font", "center", "table", "tbody", "thead", "body", "html", "head", "title", "kbd",
+    "samp", "mark", "wbr", "label", "button", "form", "section", "header", "footer", "main", "nav",
+    "blockquote", "cite", "abbr", "del", "ins", "style", "script", "link", "meta",
+];
+
+fn is_html_element(name: &str) -> bool {
+    HTML_ELEMENTS.iter().any(|e| e.eq_ignore_ascii_case(name))
 }
 
 /// Formatting tags that may wrap a value: `<b>`, `<strong>`, `<code>` …, without attributes.
@@ -2024,11 +2047,13 @@ mod tests {
             ("<?= $user->password ?>", "user->password"),
             ("<?php echo $newpass; ?>", "newpass"),
             ("{{ $password }}", "password"),
+            ("%{password}", "password"),
+            ("%<pin>s", "pin"),
         ] {
             let found = slot_placeholder(text, 0);
             assert_eq!(found, Some((text.len(), name)), "{text}");
         }
-        for text in ["Xq7#vB2m", "%", "%sx", "{0", "<b", "50% off", "100%"] {
+        for text in ["Xq7#vB2m", "%", "%sx", "{0", "<b", "50% off", "100%", "<br>", "<STRONG>"] {
             assert_eq!(slot_placeholder(text, 0), None, "{text}");
         }
     }
