@@ -29,9 +29,14 @@ pub fn in_link(text: &str, at: usize) -> bool {
     run.contains("://") || link_tail(run) || spaced_parameter(head) || built_into_link(head)
 }
 
-/// Whether `s` ends where a link's value goes: `?key=` or `&key=`.
+/// Whether `s` ends where a link's value goes: `?key=` or `&key=`, also percent-encoded
+/// as in a link nested in another link's query (`%3Ftoken%3D`, `%26private_key%3D`).
 fn link_tail(s: &str) -> bool {
-    s.ends_with('=') && s.contains(['?', '&'])
+    if s.ends_with('=') && s.contains(['?', '&']) {
+        return true;
+    }
+    let lower = s.get(s.len().saturating_sub(64)..).unwrap_or(s).to_ascii_lowercase();
+    lower.ends_with("%3d") && (lower.contains("%3f") || lower.contains("%26") || lower.contains(['?', '&']))
 }
 
 /// `… ? email = {{to}} & token = ` before the placeholder: `=`, a key, then `?` or `&`,
@@ -140,6 +145,11 @@ mod tests {
         let t = "Your API key: {{token}}";
         assert!(!in_link(t, t.rfind("{{").unwrap()));
         assert!(!in_link("a=b {{token}}", 4));
+        // A link in another link's query, percent-encoded.
+        let t = "{{ base }}/#/room?signurl=https%3A%2F%2Fm.org%2Fsign%3Ftoken%3D{{ token|urlencode }}%26private_key%3D{{ key }}";
+        assert!(in_link(t, t.rfind("{{").unwrap()));
+        let t = "Rabatt 50%3D {{ code }}";
+        assert!(!in_link(t, t.rfind("{{").unwrap()));
     }
 
     #[test]
