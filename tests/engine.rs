@@ -301,6 +301,19 @@ fn language_file_strings_that_only_mention_a_password() {
 }
 
 #[test]
+fn titles_and_code_that_only_handle_a_password() {
+    let engine = Engine::default_policy();
+    let options = ScanOptions { kind: Kind::Template, ..ScanOptions::with_context(Context::PasswordReset) };
+    let blocked = |text: &str| engine.scan(text, &options).verdict == Action::Block;
+    // A heading of a reset noun and the label: the next block is the greeting.
+    assert!(!blocked("BODY: \"<h1>Réinitialisation de mot de passe</h1><p>%1$s,</p><p>Une demande a été faite.</p>\""));
+    // Code that reads, hashes or stores a password prints none.
+    assert!(!blocked("<?php\n$new_password = $_POST['PASSWORD'];\n$password = $staff_RET[1]['PASSWORD'];\nDBQuery(\"UPDATE staff SET PASSWORD='\" . encrypt_password( $new_password ) . \"'\");\n"));
+    assert!(blocked("<?php\n$body = 'Your new password: ' . $new_password;\n"));
+    assert!(blocked("<h1>Reset</h1>\n<p>Your new password: %1$s</p>"));
+}
+
+#[test]
 fn a_button_that_names_the_password_labels_no_value() {
     let engine = Engine::default_policy();
     let options = ScanOptions { kind: Kind::Rendered, ..ScanOptions::with_context(Context::Welcome) };

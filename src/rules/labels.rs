@@ -41,7 +41,7 @@ pub fn password_value(c: &Candidate<'_>) -> bool {
     if !(4..=128).contains(&chars) {
         return false;
     }
-    if is_mask(value) || is_template_syntax(value) || is_url_or_email(value) {
+    if is_mask(value) || is_template_syntax(value) || is_url_or_email(value) || is_code_expression(value) {
         return false;
     }
     let lower = value.to_lowercase();
@@ -67,6 +67,39 @@ pub fn password_value(c: &Candidate<'_>) -> bool {
         return false;
     }
     true
+}
+
+/// Whether `value` is an expression of code that reads the value from elsewhere, not the
+/// value: a variable with an index, member or call (`$_POST['PASSWORD']`,
+/// `$row[1]['password']`, `$user->password`, `request.form['pw']`, `getPassword()`).
+/// What code assigns from such an expression is data flow; a mail that prints it shows
+/// it through a placeholder, which the placeholder scanner judges.
+pub fn is_code_expression(value: &str) -> bool {
+    let b = value.as_bytes();
+    let start = usize::from(b.first() == Some(&b'$'));
+    let ident = b[start..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+    if ident == 0 || b[start].is_ascii_digit() {
+        return false;
+    }
+    let mut rest = &value[start + ident..];
+    if rest.starts_with("->") || rest.starts_with("::") || rest.starts_with("()") {
+        return true;
+    }
+    // Indexes, each a quoted key or a number: `['PASSWORD']`, `[1]['password']`; then the
+    // end of the expression.
+    let mut indexed = false;
+    while let Some(inner) = rest.strip_prefix('[') {
+        // (A match may stop short of the last `]`: it ends the token on a bracket.)
+        let close = inner.find(']').unwrap_or(inner.len());
+        let key = &inner[..close];
+        let quoted = key.len() >= 2 && (key.starts_with('\'') && key.ends_with('\'') || key.starts_with('"') && key.ends_with('"'));
+        if !(quoted || !key.is_empty() && key.bytes().all(|c| c.is_ascii_digit())) {
+            return false;
+        }
+        indexed = true;
+        rest = inner.get(close + 1..).unwrap_or("");
+    }
+    indexed && matches!(rest.chars().next(), None | Some(';' | ')' | ','))
 }
 
 /// The escapes that write a line break or a tab inside a source string.
@@ -237,12 +270,26 @@ pub fn button_text(text: &str, start: usize) -> bool {
         _ => &words,
     };
     let Some((verb, rest)) = words.split_first() else { return false };
-    if !(CHANGE_VERBS.contains(&verb.as_str()) || TITLE_VERBS.contains(&verb.as_str())) {
+    let noun = RESET_NOUNS.contains(&verb.as_str());
+    if !(noun || CHANGE_VERBS.contains(&verb.as_str()) || TITLE_VERBS.contains(&verb.as_str())) {
         return false;
     }
     let rest = rest.strip_prefix(&["up".to_string()][..]).unwrap_or(rest);
-    !rest.is_empty() && rest.len() <= 2 && rest.iter().all(|w| POSSESSIVES.contains(&w.as_str()))
+    // A verb takes an object ("your password"); a noun a complement ("de mot de passe").
+    let fits = |w: &String| POSSESSIVES.contains(&w.as_str()) || noun && PREPOSITIONS.contains(&w.as_str());
+    !rest.is_empty() && rest.len() <= 3 && rest.iter().all(fits)
 }
+
+/// Nouns of a reset that head a title before the label ("Réinitialisation de mot de
+/// passe", "Recovery of your password").
+const RESET_NOUNS: &[&str] = &[
+    "reset", "recovery", "réinitialisation", "reinitialisation", "récupération", "recuperation", "changement",
+    "modification", "wiederherstellung", "zurücksetzung", "änderung", "restablecimiento", "recuperación",
+    "cambio", "redefinição", "recuperação", "alteração", "reimpostazione", "recupero", "herstel",
+];
+
+/// Prepositions between a reset noun and the label ("de", "of your", "des").
+const PREPOSITIONS: &[&str] = &["de", "du", "des", "d", "of", "for", "la", "le", "del", "da", "do", "dos", "für", "zur", "van", "het"];
 
 /// Words right before a password label that make it a one-time code's ("one-time
 /// password", "Einmalpasswort", "одноразовый пароль", "ワンタイムパスワード").
@@ -477,6 +524,16 @@ mod tests {
     }
 
     #[test]
+    fn code_expressions_are_no_values() {
+        for v in ["$_POST['PASSWORD'];", "$_POST['PASSWORD'", "$staff_RET[1]['PASSWORD'];", "$user->password;", "form['pw']", "getPassword()", "Config::PASSWORD"] {
+            assert!(is_code_expression(v), "{v}");
+        }
+        for v in ["Xq7#vB2m9L", "$ecret[9]!", "$k9[Lm2x", "Pa55[w0rd]", "[1]abc"] {
+            assert!(!is_code_expression(v), "{v}");
+        }
+    }
+
+    #[test]
     fn button_text_ends_its_line() {
         let at = |t: &str, label: &str| button_text(t, t.find(label).unwrap());
         assert!(at("Hi Ann,\nSet up your password\nOpenSupports", "password"));
@@ -486,6 +543,9 @@ mod tests {
         assert!(!at("We have reset your password\nXq7#vB2m\n", "password"), "a sentence, not a button");
         assert!(!at("Your password\nXq7#vB2m\n", "password"), "a label alone on its line");
         assert!(!at("Set password\nXq7#vB2m\n", "password"), "no possessive: could be a form's label");
+        assert!(at("Réinitialisation de mot de passe\n%1$s,\n", "mot de passe"), "a title: noun and complement");
+        assert!(at("Recovery of your password\nExample\n", "password"));
+        assert!(!at("Reset de password\nXq7#vB2m\n", "Xq7"), "the label must end the line");
     }
 
     #[test]

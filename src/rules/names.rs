@@ -675,7 +675,7 @@ fn push_segment<'a>(out: &mut Vec<&'a str>, segment: &'a str) {
 /// Splits one segment into lowercase words on `_`, `-`, spaces, case changes
 /// (`TempPassword`, `APIKey`) and letter/digit changes (`pass2`); folds accents so that
 /// `contraseña` reads as `contrasena`.
-fn split_words(segment: &str) -> Vec<String> {
+pub(crate) fn split_words(segment: &str) -> Vec<String> {
     #[derive(Clone, Copy, PartialEq)]
     enum K {
         Upper,

@@ -989,8 +989,13 @@ fn assigned(text: &str, i: usize, end: usize) -> bool {
 /// Functions and statements that test a variable instead of printing it.
 const TESTS: &[&str] = &["if", "elseif", "while", "isset", "empty", "unset", "defined"];
 
+/// Words of function names that hash, encrypt or check a value instead of printing it
+/// (`encrypt_password($new_password)`, `password_hash($pw)`, `verifyPin($pin)`).
+const CONSUMERS: &[&str] = &["encrypt", "hash", "md5", "sha1", "sha256", "crypt", "bcrypt", "verify", "validate", "compare", "check"];
+
 /// Whether the variable at `i` is the operand of a test in code (`if (!is_null($this->token))`,
-/// `isset($password)`, `has_token($t)`): code that checks a value prints nothing.
+/// `isset($password)`, `has_token($t)`) or of a hash or check (`encrypt_password($pw)`):
+/// code that checks or hashes a value prints nothing.
 fn tested(text: &str, i: usize) -> bool {
     let line_start = text[..i].rfind('\n').map_or(0, |k| k + 1);
     let head = text[floor_boundary(text, line_start.max(i.saturating_sub(64)))..i].trim_end_matches(|c: char| c.is_whitespace() || c == '!');
@@ -998,7 +1003,10 @@ fn tested(text: &str, i: usize) -> bool {
     let head = head.trim_end();
     let word = &head[head.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len()..];
     let word = word.to_ascii_lowercase();
-    TESTS.contains(&word.as_str()) || word.starts_with("is_") || word.starts_with("has_")
+    TESTS.contains(&word.as_str())
+        || word.starts_with("is_")
+        || word.starts_with("has_")
+        || crate::rules::names::split_words(&head[head.len() - word.len()..]).iter().any(|w| CONSUMERS.contains(&w.as_str()))
 }
 
 /// `%%VAR%%`, `%(name)s`, `%VAR%`; not `50% off 20%` nor URL escapes like `%C3%A9`.
