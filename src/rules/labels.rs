@@ -293,7 +293,11 @@ const PREPOSITIONS: &[&str] = &["de", "du", "des", "d", "of", "for", "la", "le",
 
 /// Words right before a password label that make it a one-time code's ("one-time
 /// password", "Einmalpasswort", "одноразовый пароль", "ワンタイムパスワード").
-const ONE_TIME: &[&str] = &["one-time", "one time", "onetime", "single-use", "single use", "einmal", "одноразовый", "ワンタイム", "一次性"];
+const ONE_TIME: &[&str] = &[
+    "one-time", "one time", "onetime", "single-use", "single use", "einmal", "одноразовый", "одноразовым", "ワンタイム", "一次性",
+    "jednorázové", "jednorázový", "jednorázová", "jednorazowe", "jednorazowy", "jednorazowym", "eenmalig", "eenmalige",
+    "engangs", "egyszeri", "tek kullanımlık", "일회용",
+];
 
 fn one_time_before(head: &str) -> bool {
     let h = head.trim_end_matches([' ', '\t', '\u{a0}']);
@@ -621,6 +625,10 @@ mod tests {
         assert!(purpose_before(t, t.find("passwort").unwrap()));
         let t = "Ваш одноразовый пароль: 482913";
         assert!(purpose_before(t, t.find("пароль").unwrap()));
+        let t = "použijte následující jednorázové heslo:\n${ticket}";
+        assert!(purpose_before(t, t.find("heslo").unwrap()));
+        let t = "Twoje jednorazowe hasło: 482913";
+        assert!(purpose_before(t, t.find("hasło").unwrap()));
         assert!(!purpose("Your time password: Xq7#vB2m9L"));
         assert!(!purpose("Someone time password: Xq7#vB2m9L"));
     }
