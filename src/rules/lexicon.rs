@@ -334,9 +334,13 @@ pub fn words_after_spliced(text: &str, at: usize, max: usize) -> Words {
     while out.len < max.min(MAX_WORDS) {
         let rest = &text[p..];
         let start = p + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
-        // (A splice first: a quote is a word's character, as in "we'll".)
-        let len = super::placeholder::splice_len(&text[start..])
-            .or_else(|| super::placeholder::slot_placeholder(text, start).map(|(end, _)| end - start))
+        // (A splice first: a quote is a word's character, as in "we'll". Each lookup only
+        // where its first byte can open one: this runs for every word after every label.)
+        let first = text.as_bytes().get(start).copied().unwrap_or(b' ');
+        let spliced = matches!(first, b'\'' | b'"' | b'\\').then(|| super::placeholder::splice_len(&text[start..])).flatten();
+        let slot = || b"{$<%[#@".contains(&first).then(|| super::placeholder::slot_placeholder(text, start).map(|(end, _)| end - start)).flatten();
+        let len = spliced
+            .or_else(slot)
             .unwrap_or_else(|| text[start..].chars().take(MAX_WORD_CHARS).take_while(|&c| is_word_char(c)).map(char::len_utf8).sum());
         if len == 0 {
             break;
