@@ -310,12 +310,24 @@ impl std::ops::Deref for Words {
 /// Up to `max` (at most [`MAX_WORDS`]) words from `at` on, separated by spaces or tabs
 /// only (a line break or punctuation ends the run): their byte spans.
 pub fn words_after(text: &str, at: usize, max: usize) -> Words {
+    word_run(text, at, max, false)
+}
+
+/// As [`words_after`], with a name spliced into a source string
+/// ([`splice_len`](super::placeholder::splice_len)) or a placeholder as one word: `to \''
+/// . STORE_NAME . '\' is` and `for {{ site }} is` are three words each.
+pub fn words_after_spliced(text: &str, at: usize, max: usize) -> Words {
+    word_run(text, at, max, true)
+}
+
+fn word_run(text: &str, at: usize, max: usize, spliced: bool) -> Words {
     let mut out = Words::new();
     let mut p = at;
     while out.len < max.min(MAX_WORDS) {
         let rest = &text[p..];
         let start = p + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
-        let len: usize = text[start..].chars().take(MAX_WORD_CHARS).take_while(|&c| is_word_char(c)).map(char::len_utf8).sum();
+        let word = || text[start..].chars().take(MAX_WORD_CHARS).take_while(|&c| is_word_char(c)).map(char::len_utf8).sum();
+        let len = if spliced { spliced_len(text, start).unwrap_or_else(word) } else { word() };
         if len == 0 {
             break;
         }
@@ -325,30 +337,14 @@ pub fn words_after(text: &str, at: usize, max: usize) -> Words {
     out
 }
 
-/// As [`words_after`], with a name spliced into a source string
-/// ([`splice_len`](super::placeholder::splice_len)) or a placeholder as one word: `to \''
-/// . STORE_NAME . '\' is` and `for {{ site }} is` are three words each.
-pub fn words_after_spliced(text: &str, at: usize, max: usize) -> Words {
-    let mut out = Words::new();
-    let mut p = at;
-    while out.len < max.min(MAX_WORDS) {
-        let rest = &text[p..];
-        let start = p + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
-        // (A splice first: a quote is a word's character, as in "we'll". Each lookup only
-        // where its first byte can open one: this runs for every word after every label.)
-        let first = text.as_bytes().get(start).copied().unwrap_or(b' ');
-        let spliced = matches!(first, b'\'' | b'"' | b'\\').then(|| super::placeholder::splice_len(&text[start..])).flatten();
-        let slot = || b"{$<%[#@".contains(&first).then(|| super::placeholder::slot_placeholder(text, start).map(|(end, _)| end - start)).flatten();
-        let len = spliced
-            .or_else(slot)
-            .unwrap_or_else(|| text[start..].chars().take(MAX_WORD_CHARS).take_while(|&c| is_word_char(c)).map(char::len_utf8).sum());
-        if len == 0 {
-            break;
-        }
-        out.push((start, start + len));
-        p = start + len;
-    }
-    out
+/// The length of the splice or placeholder at `start`, if one is there. (A splice is
+/// looked for first: a quote is a word's character, as in "we'll". Each lookup only where
+/// its first byte can open one: this runs for every word after every label.)
+fn spliced_len(text: &str, start: usize) -> Option<usize> {
+    let first = text.as_bytes().get(start).copied().unwrap_or(b' ');
+    let splice = || matches!(first, b'\'' | b'"' | b'\\').then(|| super::placeholder::splice_len(&text[start..])).flatten();
+    let slot = || b"{$<%[#@".contains(&first).then(|| super::placeholder::slot_placeholder(text, start).map(|(end, _)| end - start)).flatten();
+    splice().or_else(slot)
 }
 
 /// Up to `max` (at most [`MAX_WORDS`]) words before `at`, nearest first, on the same
