@@ -137,13 +137,9 @@ fn after(text: &str, end: usize, lexicons: &Lexicons, category: Category) -> Opt
     } else if p == line_end {
         (Bridge::NextLine, p)
     } else if let Some(q) = spaced.then(|| lexicons.connector_at(text, p)).flatten() {
-        let q = skip_blanks(text, q, line_end);
-        let q = if text[q..line_end].starts_with(':') { skip_blanks(text, q + 1, line_end) } else { q };
-        (Bridge::Connector, q)
+        (Bridge::Connector, past_colon(text, skip_blanks(text, q, line_end), line_end))
     } else if let Some(q) = filler(text, p, line_end, lexicons) {
-        // A connector may end in a colon too: `password for the shop is: X`.
-        let q = if text[q..line_end].starts_with(':') { skip_blanks(text, q + 1, line_end) } else { q };
-        (Bridge::Filler, q)
+        (Bridge::Filler, past_colon(text, q, line_end))
     } else if spaced {
         (Bridge::Space, p)
     } else {
@@ -152,8 +148,7 @@ fn after(text: &str, end: usize, lexicons: &Lexicons, category: Category) -> Opt
     let found = value_after_join(text, v, line_end, bridge, lexicons, category);
     if found.is_none() && bridge == Bridge::Connector {
         // "to" joins "changed to X" and starts "to the shop is: X": the words may be a filler.
-        let q = filler(text, p, line_end, lexicons)?;
-        let q = if text[q..line_end].starts_with(':') { skip_blanks(text, q + 1, line_end) } else { q };
+        let q = past_colon(text, filler(text, p, line_end, lexicons)?, line_end);
         return value_after_join(text, q, line_end, Bridge::Filler, lexicons, category);
     }
     found
@@ -200,6 +195,16 @@ const MAX_BEFORE: usize = 96;
 /// value is never a plain word), and no separator or placeholder is among them.
 fn plain(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| b.is_ascii_lowercase() || b == b' ')
+}
+
+/// Past a colon at `q` and the blanks after it, or `q`: a connector may end in one too
+/// (`password is: X`, `password for the shop is: X`).
+fn past_colon(text: &str, q: usize, limit: usize) -> usize {
+    if text[q..limit].starts_with(':') {
+        skip_blanks(text, q + 1, limit)
+    } else {
+        q
+    }
 }
 
 /// Spaces and tabs from `p` up to `limit`.

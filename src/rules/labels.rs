@@ -118,14 +118,10 @@ pub fn after_break_escapes(text: &str, at: usize) -> Option<usize> {
 /// literal with text, past its leading blanks; literals of line-break escapes only are a
 /// line break (`true`). `None` when no concatenation of literals stands at `at`.
 pub fn after_concatenation(text: &str, at: usize) -> Option<(usize, bool)> {
+    use super::placeholder::{blanks_end, is_quote};
     let b = text.as_bytes();
-    let blanks = |mut i: usize| {
-        while matches!(b.get(i), Some(b' ' | b'\t')) {
-            i += 1;
-        }
-        i
-    };
-    let quote = |i: usize| matches!(b.get(i), Some(b'\'' | b'"'));
+    let blanks = |i: usize| blanks_end(b, i);
+    let quote = |i: usize| is_quote(b, i);
     let (mut p, mut broke) = (at, false);
     loop {
         let op = blanks(p + 1);
@@ -274,7 +270,10 @@ pub fn button_text(text: &str, start: usize) -> bool {
     if !(noun || CHANGE_VERBS.contains(&verb.as_str()) || TITLE_VERBS.contains(&verb.as_str())) {
         return false;
     }
-    let rest = rest.strip_prefix(&["up".to_string()][..]).unwrap_or(rest);
+    let rest = match rest.split_first() {
+        Some((up, after)) if up == "up" => after,
+        _ => rest,
+    };
     // A verb takes an object ("your password"); a noun a complement ("de mot de passe").
     let fits = |w: &String| POSSESSIVES.contains(&w.as_str()) || noun && PREPOSITIONS.contains(&w.as_str());
     !rest.is_empty() && rest.len() <= 3 && rest.iter().all(fits)
@@ -378,9 +377,9 @@ pub fn key_with_sentence(text: &str, label_start: usize, value: &str, after: &st
         return false;
     }
     let line = after.split('\n').next().unwrap_or("");
-    let mut words = line.split([' ', '\t']).filter(|w| !w.is_empty());
+    let words = line.split([' ', '\t']).filter(|w| !w.is_empty());
     line.starts_with([' ', '\t'])
-        && words.by_ref().take(2).filter(|w| w.trim_end_matches([',', '.', ';', '!', '?']).chars().all(char::is_alphabetic)).count() == 2
+        && words.take(2).filter(|w| w.trim_end_matches([',', '.', ';', '!', '?']).chars().all(char::is_alphabetic)).count() == 2
 }
 
 /// Stems of password labels, to see that a quoted string is a label's translation

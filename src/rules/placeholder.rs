@@ -301,13 +301,8 @@ const INLINE_TAGS: &[&str] = &["<b>", "<strong>", "<em>", "<i>", "<u>", "<code>"
 /// ```
 pub fn splice_len(rest: &str) -> Option<usize> {
     let b = rest.as_bytes();
-    let blanks = |mut i: usize| {
-        while matches!(b.get(i), Some(b' ' | b'\t')) {
-            i += 1;
-        }
-        i
-    };
-    let quote = |i: usize| matches!(b.get(i), Some(b'\'' | b'"'));
+    let blanks = |i: usize| blanks_end(b, i);
+    let quote = |i: usize| is_quote(b, i);
     let escaped_quote = |i: usize| b.get(i) == Some(&b'\\') && quote(i + 1);
     let mut i = if escaped_quote(0) { 2 } else { 0 };
     if !quote(i) {
@@ -348,6 +343,19 @@ pub fn splice_len(rest: &str) -> Option<usize> {
     }
     i += 1;
     Some(if escaped_quote(i) { i + 2 } else { i })
+}
+
+/// Where the spaces and tabs from `i` end (past the end when `i` is).
+pub(crate) fn blanks_end(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// Whether a string literal's quote (`'` or `"`) stands at `i`.
+pub(crate) fn is_quote(b: &[u8], i: usize) -> bool {
+    matches!(b.get(i), Some(b'\'' | b'"'))
 }
 
 /// Length of the run of [`INLINE_TAGS`] (any case) that `s` starts with.

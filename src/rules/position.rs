@@ -35,8 +35,10 @@ fn link_tail(s: &str) -> bool {
     if s.ends_with('=') && s.contains(['?', '&']) {
         return true;
     }
-    let lower = s.get(s.len().saturating_sub(64)..).unwrap_or(s).to_ascii_lowercase();
-    lower.ends_with("%3d") && (lower.contains("%3f") || lower.contains("%26") || lower.contains(['?', '&']))
+    // Without a copy: this runs for every placeholder that is not plainly in a link.
+    let b = &s.as_bytes()[s.len().saturating_sub(64)..];
+    let escape = |e: &[u8]| b.windows(3).any(|w| w.eq_ignore_ascii_case(e));
+    b.len() >= 3 && b[b.len() - 3..].eq_ignore_ascii_case(b"%3d") && (escape(b"%3f") || escape(b"%26") || b.iter().any(|c| matches!(c, b'?' | b'&')))
 }
 
 /// `… ? email = {{to}} & token = ` before the placeholder: `=`, a key, then `?` or `&`,
