@@ -40,7 +40,7 @@ const SNIFF_TAGS: &[&[u8]] = &[
     b"html", b"head", b"body", b"meta", b"title", b"style", b"p", b"div", b"span", b"table",
     b"tbody", b"tr", b"td", b"th", b"br", b"hr", b"img", b"font", b"b", b"strong", b"em", b"i",
     b"u", b"center", b"ul", b"ol", b"li", b"h1", b"h2", b"h3", b"h4", b"h5", b"h6", b"pre",
-    b"code", b"blockquote",
+    b"code", b"blockquote", b"dl", b"dt", b"dd",
 ];
 
 /// Marker that keeps an HTML comment's text in the view (inline suppressions).

@@ -187,8 +187,12 @@ impl Compiled {
             }
             let table = rule.detector == Some(Detector::TableColumn);
             let labelled = rule.detector == Some(Detector::LabelledValue);
-            // A labelled-value rule's keywords are its own and its category's label words.
+            // A labelled-value rule's keywords are its own and its category's label words;
+            // so are a table-column rule's (a header is a label: `PW`, `Mot de passe`).
             let mut keywords: Vec<&str> = rule.keywords.iter().map(String::as_str).collect();
+            if table {
+                keywords.extend(lexicons.labels_of(rule.category));
+            }
             if labelled {
                 keywords.extend(lexicons.labels_of(rule.category));
                 if keywords.is_empty() {
@@ -506,10 +510,10 @@ mod tests {
         let keywordless: Vec<&str> = engine.compiled.always.iter().map(|&i| engine.policy().rules[i].id.as_str()).collect();
         let first = built(&engine);
         assert!(first.iter().all(|id| keywordless.contains(id)), "built without a keyword hit: {first:?}");
-        // A password label builds the password rules, not the token formats.
-        engine.scan("Your password: Xq7#vB2m9L", &ScanOptions::default());
+        // A PIN label builds the PIN rules, not the token formats.
+        engine.scan("Your PIN: 4821", &ScanOptions::default());
         let second = built(&engine);
-        assert!(second.contains(&"password-label"), "{second:?}");
+        assert!(second.contains(&"pin-label"), "{second:?}");
         assert!(!second.contains(&"stripe-secret-key") && second.len() < engine.policy().rules.len() / 4, "{second:?}");
     }
 

@@ -11,7 +11,7 @@
 
 use crate::policy::{Category, Confidence, Source};
 use crate::rules::evidence::{self, Bridge, Shape};
-use crate::rules::labels::{after_break_escapes, after_concatenation, break_escape_in, button_text, is_prose_word, purpose_before};
+use crate::rules::labels::{after_break_escapes, after_concatenation, break_escape_in, button_text, is_prose_word, purpose_before, sign_in_link_before};
 use crate::rules::lexicon::{words_after_spliced, Lexicons};
 use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::slot_placeholder;
@@ -44,8 +44,10 @@ pub(super) fn find(text: &str, labels: &mut Vec<(usize, usize)>, lexicons: &Lexi
         if start < covered || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
             continue;
         }
-        covered = end;
+        // A hit that is part of a longer word covers nothing: in "database password" the
+        // label `database pass` is cut off, and the `password` inside it is the label.
         let Some(end) = label_end(text, start, end) else { continue };
+        covered = end;
         // Lower-case prose on both sides (`…sit amet password lorem ipsum…`) holds no
         // separator, placeholder or value that is not a plain word: nothing to find.
         // (With no letter after it, the value may be alone on the next line.)
@@ -64,7 +66,8 @@ pub(super) fn find(text: &str, labels: &mut Vec<(usize, usize)>, lexicons: &Lexi
         let found = found.or_else(|| if pair || plain_before { None } else { before(text, start, lexicons, category) });
         // "the link to change your password:" names what the link is for, not a value;
         // "Set up your password" on a button names what the button does.
-        if let Some(f) = found.filter(|_| !purpose_before(text, start) && !button_text(text, start)) {
+        let link_slot = |f: &Found| f.source == Source::Placeholder && sign_in_link_before(text, start);
+        if let Some(f) = found.filter(|f| !purpose_before(text, start) && !button_text(text, start) && !link_slot(f)) {
             covered = covered.max(f.end);
             out.push(f);
         }
@@ -81,7 +84,10 @@ fn label_end(text: &str, start: usize, end: usize) -> Option<usize> {
     let short = label.chars().count() < 6;
     if first.is_alphabetic() && !is_cjk(first) {
         if let Some(prev) = text[..start].chars().next_back() {
-            if prev == '_' || prev == '$' || prev == '{' || prev == '@' || prev.is_ascii_digit() || (short && prev.is_alphanumeric()) {
+            // A line-break escape of a source string is a line break: `\nŞifre: %s`.
+            let escaped = matches!(prev, 'n' | 'r' | 't') && text[..start - 1].ends_with('\\');
+            let key = prev == '_' && config_key(text, start, end);
+            if !escaped && !key && (prev == '_' || prev == '$' || prev == '{' || prev == '@' || prev.is_ascii_digit() || (short && prev.is_alphanumeric())) {
                 return None;
             }
             if prev == '.' && text[..start - 1].chars().next_back().is_some_and(char::is_alphanumeric) {
@@ -116,8 +122,32 @@ fn label_end(text: &str, start: usize, end: usize) -> Option<usize> {
     }
 }
 
+/// Whether the label at `start..end` ends a configuration key that is assigned a value:
+/// `smtp_password: X`, `DB_PASSWORD=X`, `"mail_password" = X` (the key first on its line;
+/// `$user_password = …` is code, `user_password_hint:` another key).
+fn config_key(text: &str, start: usize, end: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..start]).map_or(0, |i| i + 1);
+    let key = text[line_start..start].trim_start_matches([' ', '\t', '"', '\'']);
+    let after = text[end..].trim_start_matches(['"', '\'']).trim_start_matches([' ', '\t']);
+    let assigned = after.starts_with(':') || after.starts_with('=') && !after.starts_with("==");
+    let shaped = key.len() < 48 && key.starts_with(|c: char| c.is_ascii_alphabetic()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !assigned || !shaped {
+        return false;
+    }
+    // The whole key names the value (`mail_body_lost_password` is a mail's text), and a
+    // quoted phrase is a translation (`new_password: 'Neues Passwort'`).
+    let value = after.trim_start_matches([':', '=', '>']).trim_start_matches([' ', '\t']);
+    let phrase = value.strip_prefix(['\'', '"']).is_some_and(|v| v.split(['\'', '"', '\n']).next().is_some_and(|s| s.contains(' ')));
+    !phrase && classify_name(&text[line_start + (text[line_start..start].len() - key.len())..end]) == NameClass::Secret(Category::Password)
+}
+
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x9fff | 0xac00..=0xd7af | 0x0e00..=0x0e7f)
+}
+
+/// The punctuation of those scripts: `。`, `、`, `「`, and the full-width `，：；！？（）`.
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303f | 0xff01 | 0xff08 | 0xff09 | 0xff0c | 0xff1a | 0xff1b | 0xff1f)
 }
 
 /// The value after a label that ends at `end`.
@@ -132,11 +162,14 @@ fn after(text: &str, end: usize, lexicons: &Lexicons, category: Category) -> Opt
     let spaced = p > end;
     let (bridge, v) = if let Some(q) = separator(text, p, line_end, spaced) {
         // A dash alone joins a title to its site as often as a label to its value.
-        let dash = text[p..q].chars().all(|c| matches!(c, '-' | '–' | '—' | ' ' | '\t' | '\u{a0}'));
+        // (A tab alone, as between the cells of a table row, is a separator: `q == p`.)
+        let dash = q > p && text[p..q].chars().all(|c| matches!(c, '-' | '–' | '—' | ' ' | '\t' | '\u{a0}'));
         (if dash { Bridge::Dash } else { Bridge::Separator }, q)
     } else if p == line_end {
         (Bridge::NextLine, p)
     } else if let Some(q) = spaced.then(|| lexicons.connector_at(text, p)).flatten() {
+        (Bridge::Connector, past_colon(text, skip_blanks(text, q, line_end), line_end))
+    } else if let Some(q) = (!spaced && text[..end].chars().next_back().is_some_and(is_cjk)).then(|| lexicons.particle_at(text, p)).flatten() {
         (Bridge::Connector, past_colon(text, skip_blanks(text, q, line_end), line_end))
     } else if let Some(q) = filler(text, p, line_end, lexicons) {
         (Bridge::Filler, past_colon(text, q, line_end))
@@ -287,18 +320,19 @@ fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category:
     };
     // Whatever the document's kind: `Password: {4}` is a template, even when nothing
     // else in it looks like one.
-    let opens = text.as_bytes().get(v).is_some_and(|b| b"{$<%[#@".contains(b));
+    let opens = text.as_bytes().get(v).is_some_and(|b| b"{$<%[#@_".contains(b));
     if let Some((end, name)) = opens.then(|| slot_placeholder(text, v)).flatten() {
         return slot(text, v, end, name, bridge, category);
     }
-    let (start, end) = token_at(text, v);
+    let (start, end) = quoted_at(text, v).unwrap_or_else(|| token_at(text, v));
     let value = &text[start..end];
     let after = &text[end..];
     let shape = shape_of(value, after, lexicons, category, bridge)?;
     // A plain-looking value the sentence goes on from: `password is now active`.
     let confidence = evidence::confidence(bridge, shape)?;
-    // The label's own text in another language (`password: Passwort`) is no value.
-    if lexicons.label_at(text, start) {
+    // The label's own text in another language (`password: Passwort`) is no value, nor
+    // is the label named again as what to type (`Password: <your-password>`).
+    if lexicons.label_at(text, start) || names_the_label(value, lexicons) {
         return None;
     }
     Some(Found { start, end, confidence, source: Source::Literal })
@@ -313,10 +347,30 @@ fn slot(text: &str, start: usize, end: usize, name: &str, bridge: Bridge, catego
         return None;
     }
     match classify_name(name) {
+        // A password's hash in its slot (`Password: $user_hash`) is the password or what
+        // cracks it: both leak.
+        NameClass::NotSecret if category == Category::Password && names_a_hash(name) => {
+            Some(Found { start, end, confidence: Confidence::High, source: Source::Placeholder })
+        }
         NameClass::NotSecret => None,
         NameClass::Secret(c) if c != category => None,
         _ => Some(Found { start, end, confidence: Confidence::High, source: Source::Placeholder }),
     }
+}
+
+/// Whether `value` only names the label again, bracketed or escaped, for the reader to
+/// fill in: `&lt;your-password&gt;`, `[your_password]`, `(Ihr Passwort)`.
+fn names_the_label(value: &str, lexicons: &Lexicons) -> bool {
+    let inner = value.trim_start_matches("&lt;").trim_end_matches(";").trim_end_matches("&gt");
+    let inner = inner.trim_matches(['<', '>', '[', ']', '(', ')', '{', '}']);
+    let words = inner.replace(['-', '_'], " ");
+    inner.len() < value.len() && words.chars().all(|c| c.is_alphabetic() || c == ' ') && lexicons.header_label(&words).is_some()
+}
+
+/// Whether a placeholder's name ends in `hash`, `hashed` or `digest` (any case).
+fn names_a_hash(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["hash", "hashed", "digest"].iter().any(|w| lower.ends_with(w))
 }
 
 /// The shape of `value` as a secret of `category`, or `None` when it is no such value.
@@ -348,7 +402,10 @@ fn shape_of(value: &str, after: &str, lexicons: &Lexicons, category: Category, b
 /// closes a phrase, `„Passwort vergessen“-Funktion`), without the punctuation that ends a
 /// sentence or an aside.
 fn token_at(text: &str, v: usize) -> (usize, usize) {
-    let ends = |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '“' | '”' | '„' | '«' | '»');
+    // A value of another script ends where a spaceless one resumes: `密码是abc12345X，请…`,
+    // `パスワードは8文字以上…` (the number of a sentence, not a value).
+    let spaceless = text[v..].chars().next().is_some_and(|c| is_cjk(c) || is_cjk_punctuation(c));
+    let ends = |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '“' | '”' | '„' | '«' | '»') || (!spaceless && (is_cjk(c) || is_cjk_punctuation(c)));
     let len: usize = text[v..].chars().take(65).take_while(|&c| !ends(c)).map(char::len_utf8).sum();
     // A template tag right after a word ends it: `Password Changed{% endblock %}`.
     let token = &text[v..v + len];
@@ -361,6 +418,16 @@ fn token_at(text: &str, v: usize) -> (usize, usize) {
     let token = break_escape_in(token).map_or(token, |i| &token[..i]);
     let token = token.trim_end_matches(['.', ',', ';', ':', ')', ']', '\'']);
     (v, v + token.len())
+}
+
+/// A value between double quotes at `v` (`Password: "DmVAOW"`, `Kennwort: „Kx9-trail“`):
+/// the span inside them, when they close on the same line around one token.
+fn quoted_at(text: &str, v: usize) -> Option<(usize, usize)> {
+    let open = text[v..].chars().next().filter(|c| matches!(c, '"' | '“' | '„' | '«'))?;
+    let start = v + open.len_utf8();
+    let (s, e) = token_at(text, start);
+    let close = text[e..].chars().next()?;
+    (e > s && matches!(close, '"' | '“' | '”' | '»')).then_some((s, e))
 }
 
 /// A credential pair: `credentials: jdoe / X`, `Login: ann@example.com | X`.
@@ -415,10 +482,10 @@ mod tests {
             ..Lexicon::default()
         };
         Lexicons::new(&[
-            l(LexiconRole::Label, Some(Category::Password), &["password", "pw", "salasana", "пароль", "hasło"]),
+            l(LexiconRole::Label, Some(Category::Password), &["password", "pw", "salasana", "пароль", "hasło", "passwort", "şifre", "database pass", "パスワード", "密码"]),
             l(LexiconRole::Label, Some(Category::Pin), &["pin", "alarm code"]),
             l(LexiconRole::Pair, Some(Category::Password), &["credentials"]),
-            l(LexiconRole::Connector, None, &["is", "on", "was changed to"]),
+            l(LexiconRole::Connector, None, &["is", "on", "was changed to", "は", "是"]),
             l(LexiconRole::Before, None, &["as your", "is your new"]),
             l(LexiconRole::Prose, None, &["inchangé", "reset", "unchanged"]),
         ])
@@ -460,6 +527,18 @@ mod tests {
             ("Your password for the portal is Zebra+Mango4", Medium),
             ("PW\nl%YbrRnYT4X9io\n", High),
             ("password   \nl%YbrRnYT4X9io\n", High),
+            // A tab between table cells is a separator, not a title's dash.
+            ("Temporary password\tFJmUuwPYEadRjV", Medium),
+            // A longer label cut off inside a word leaves the label inside it.
+            ("Database password: Harbor_Light5", High),
+            // A configuration key that ends in the label.
+            ("  smtp_password: Xq7#vB2m9L", High),
+            ("DB_PASSWORD=Xq7#vB2m9L", High),
+            // A particle joins a label of a spaceless script with no space.
+            ("パスワードは S6ycLNmJWxUQEUiX です", High),
+            ("密码是abc12345X，请登录", High),
+            ("Password: \"DmVAOW\"", Medium),
+            ("Password: misvpwkqgqnkgklejkftj", Medium),
         ] {
             assert_eq!(one(text), Some(want), "case of {} bytes", text.len());
         }
@@ -508,6 +587,15 @@ mod tests {
             "password: \"Hasło\"",
             "pass:\n    other: Password\n  original_text:\n    other: This post",
             "password:\n      space_invalid:\n",
+            "パスワードは8文字以上でなければなりません。",
+            "パスワードは変更されました",
+            "Password: &lt;your-password&gt;",
+            "Passwort: [Ihr Passwort]",
+            "Password: strengths",
+            "$user_password = Xq7#vB2m9L",
+            "user_password_hint: Xq7#vB2m9L",
+            "    new_password: 'Neues Passwort'",
+            "  mail_body_lost_password: 'Pour changer votre mot de passe, cliquez sur le lien suivant :'",
         ] {
             assert_eq!(one(text), None, "case of {} bytes", text.len());
         }
@@ -543,5 +631,16 @@ mod tests {
         }
         assert!(run("Password: {{ password_reset_url }}", Category::Password).is_empty());
         assert_eq!(run("Password: %s", Category::Password).len(), 1);
+        // A label after a line-break escape of a source string, a `__name__` slot.
+        assert_eq!(run("\"Kullanıcı adı: %s\\nŞifre: %s\\n\"", Category::Password).len(), 1);
+        assert_eq!(run("Password: __password__", Category::Password).len(), 1);
+        assert!(run("Reset your password on __siteName__", Category::Password).is_empty());
+        assert!(run("重置您的密码：\\n\\n__url__\\n\\n谢谢。", Category::Password).is_empty());
+        // A password's hash in its slot leaks as the password does.
+        assert_eq!(run("Password : $contact_user_user_hash", Category::Password).len(), 1);
+        // After "the link … to log in with your … password:" the slot is the link.
+        assert!(run("Copy the following link to log in with your new username and password:\\n\\n%3$s", Category::Password).is_empty());
+        assert!(run("Kopieren Sie den folgenden Link, um sich mit Ihrem Passwort anzumelden:\\n\\n%3$s", Category::Password).is_empty());
+        assert_eq!(run("Copy the following link to log in.\\nPassword: %3$s", Category::Password).len(), 1);
     }
 }

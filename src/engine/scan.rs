@@ -574,6 +574,10 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
         if matches!(category, Category::ResetLink | Category::OneTimeCode) && compiled.lexicons.names_slot(text, p.start) {
             continue;
         }
+        // "Your card ending with {{ card_number }}": the last digits, which mails may show.
+        if category == Category::PaymentCard && position::card_tail_before(text, p.start) {
+            continue;
+        }
         let Some(&rule) = compiled.placeholder_rules.get(&category) else { continue };
         if only.is_some_and(|o| o != rule) || !compiled.rules[rule].templates {
             continue;
@@ -595,7 +599,8 @@ fn table_cells(engine: &Engine, text: &str, header_lines: &[usize], runs: &dyn F
         if line < table_end {
             continue; // a row of the table before
         }
-        let (cells, end) = crate::rules::table::table_at(text, line, |c| rule_for(c).is_some());
+        let label = |header: &str| compiled.lexicons.header_label(header);
+        let (cells, end) = crate::rules::table::table_at(text, line, |c| rule_for(c).is_some(), &label);
         table_end = end;
         for cell in cells {
             let Some(rule) = rule_for(cell.category) else { continue };

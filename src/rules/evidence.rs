@@ -87,7 +87,7 @@ pub fn password_shape(value: &str) -> Option<Shape> {
     let capitalised = value.chars().skip(1).all(|c| !c.is_uppercase()) || !lower;
     // (No class at all: letters of a caseless script, `パスワード`, `סיסמה`.)
     if classes <= 1 || (classes == 2 && lower && upper && !digit && !symbol && capitalised) {
-        return Some(Shape::Word);
+        return Some(if unpronounceable(value) { Shape::Mixed } else { Shape::Word });
     }
     // Letters alone stay mixed (`WordPress`): a brand reads like that too.
     if (digit || symbol) && (classes >= 3 && chars >= 6 || classes >= 2 && chars >= 8) {
@@ -95,6 +95,20 @@ pub fn password_shape(value: &str) -> Option<Shape> {
     } else {
         Some(Shape::Mixed)
     }
+}
+
+/// Lower-case ASCII letters that no language writes as a word: ten or more, with a run of
+/// five consonants (`misvpwkqgqnkgklejkftj`). A generated password of letters only.
+/// (Words with such runs, `strengths`, `Angstschweiß`, are shorter or capitalised.)
+fn unpronounceable(value: &str) -> bool {
+    if value.len() < 10 || !value.bytes().all(|b| b.is_ascii_lowercase()) {
+        return false;
+    }
+    let mut run = 0;
+    value.bytes().any(|b| {
+        run = if b"aeiouy".contains(&b) { 0 } else { run + 1 };
+        run >= 5
+    })
 }
 
 /// The shape of a PIN: 4–8 ASCII digits that do not go on as a longer number, an amount or

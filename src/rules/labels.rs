@@ -204,34 +204,68 @@ const PURPOSE_REACH: usize = 120;
 /// um Ihr Passwort zu ändern"). "Use the link below to reset your password:" offers a
 /// link; "The code to change your password is: X" gives a code.
 pub fn purpose_before(text: &str, label_start: usize) -> bool {
-    let mut from = label_start.saturating_sub(PURPOSE_REACH);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let head = &text[from..label_start];
+    let head = purpose_head(text, label_start);
     // "One-time password", "Einmalpasswort": the label names a one-time code.
     if one_time_before(head) {
         return true;
     }
-    // A sentence mark, a colon, a line break or its escape (`\n` in a source string).
-    let clause = head.rsplit(['.', '!', '?', ':', ';', '\n', '"', '：', '。']).next().unwrap_or("");
-    let clause = clause.rsplit("\\n").next().unwrap_or("");
-    let words: Vec<String> = clause.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    let (clause, words) = clause_words(head);
     // A title or a button: the label is the object of the verb right before it
     // ("Recover password - Example", "Réinitialiser mot de passe").
     if clause.ends_with(' ') && words.last().is_some_and(|w| TITLE_VERBS.contains(&w.as_str()) || CHANGE_VERBS.contains(&w.as_str()) && w != "set") {
         return true;
     }
+    purpose_clause(text, label_start, &words, CHANGE_VERBS)
+}
+
+/// Whether the label at `label_start` names what a link is for when the link is to sign
+/// in with it: "Copy the following link … to log in with your new username and
+/// password:", "Link …, um sich mit Ihrem Passwort anzumelden:". The placeholder after
+/// such a label is the link; a literal value after one is still read (a mail may offer
+/// the link and print the password).
+pub fn sign_in_link_before(text: &str, label_start: usize) -> bool {
+    let (_, words) = clause_words(purpose_head(text, label_start));
+    purpose_clause(text, label_start, &words, SIGN_IN_VERBS)
+}
+
+/// Verbs of signing in: with one of them, the label names what a link is for.
+const SIGN_IN_VERBS: &[&str] = &[
+    "log", "login", "sign", "signin", "access", "anmelden", "anzumelden", "einloggen", "einzuloggen", "connecter",
+    "identifier", "iniciar", "acceder", "acessar", "entrar", "accedere", "inloggen", "aanmelden", "zalogować",
+    "войти",
+];
+
+/// The text before a label that its clause is looked for in.
+fn purpose_head(text: &str, label_start: usize) -> &str {
+    let mut from = label_start.saturating_sub(PURPOSE_REACH);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    &text[from..label_start]
+}
+
+/// The clause that ends `head` (back to a sentence mark, a colon, a line break or its
+/// escape, `\n` in a source string), and its words, lower-cased.
+fn clause_words(head: &str) -> (&str, Vec<String>) {
+    let clause = head.rsplit(['.', '!', '?', ':', ';', '\n', '"', '：', '。']).next().unwrap_or("");
+    let clause = clause.rsplit("\\n").next().unwrap_or("");
+    let words = clause.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    (clause, words)
+}
+
+/// Whether `words` (the clause before the label) name a purpose head, then a purpose
+/// mark, with one of `verbs` after the mark or in the few words after the label.
+fn purpose_clause(text: &str, label_start: usize, words: &[String], verbs: &[&str]) -> bool {
     let Some(noun) = words.iter().rposition(|w| PURPOSE_HEADS.contains(&w.as_str())) else { return false };
     let Some(mark) = words[noun + 1..].iter().position(|w| PURPOSE_MARKS.contains(&w.as_str())) else { return false };
-    let verb_before = words[noun + 1 + mark..].iter().any(|w| CHANGE_VERBS.contains(&w.as_str()));
+    let verb_before = words[noun + 1 + mark..].iter().any(|w| verbs.contains(&w.as_str()));
     verb_before || {
         let mut to = (label_start + 48).min(text.len());
         while !text.is_char_boundary(to) {
             to -= 1;
         }
         let tail = text[label_start..to].split(['.', '!', '?', ':', '\n']).next().unwrap_or("");
-        tail.split(|c: char| !c.is_alphanumeric()).take(6).any(|w| CHANGE_VERBS.contains(&w.to_lowercase().as_str()))
+        tail.split(|c: char| !c.is_alphanumeric()).take(6).any(|w| verbs.contains(&w.to_lowercase().as_str()))
     }
 }
 

@@ -138,6 +138,15 @@ impl Lexicons {
         longest_prefix(bucket(&self.connectors, &text[s..e], |p| &p[0]), &words, text)
     }
 
+    /// Where a connector of one letter of a script written without spaces ends, when one
+    /// stands at `at` right after a label of that script: the particles of "パスワードは
+    /// X", "密码是X", "비밀번호는 X" join with no space on either side.
+    pub fn particle_at(&self, text: &str, at: usize) -> Option<usize> {
+        let c = text[at..].chars().next().filter(|&c| !c.is_ascii())?;
+        let end = at + c.len_utf8();
+        self.connectors.iter().any(|p| p.len() == 1 && p[0] == text[at..end]).then_some(end)
+    }
+
     /// Whether `word` (any case) may be the first word of a connecting phrase: false
     /// means [`Lexicons::connector_at`] finds none at it, at no cost.
     pub fn may_start_connector(&self, word: &str) -> bool {
@@ -196,6 +205,18 @@ impl Lexicons {
             list.iter().any(|p| p.len() <= words.len() && p.iter().rev().zip(words.iter()).all(|(w, &(s, e))| eq_fold(&text[s..e], w)))
         };
         ends(&self.identifiers) || ends(&self.greetings)
+    }
+
+    /// The category of a table header that is a label of a lexicon, alone or with a word
+    /// beside it (`Mot de passe`, `Kennwort`, `Neues Kennwort`, `Mot de passe temporaire`):
+    /// the names that [`classify_name`](super::names::classify_name) reads are English.
+    pub fn header_label(&self, header: &str) -> Option<Category> {
+        let folded = fold(header.trim());
+        self.labels.iter().find_map(|(w, c)| {
+            let beside = folded.strip_prefix(w.as_str()).is_some_and(|r| r.is_empty() || r.starts_with(' '))
+                || folded.strip_suffix(w.as_str()).is_some_and(|r| r.ends_with(' '));
+            beside.then_some(*c)
+        })
     }
 
     /// Whether the value at `at` is itself a label word of a lexicon, of any category

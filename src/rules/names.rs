@@ -152,6 +152,10 @@ const COMPOUNDS: &[(&[&str], Option<Category>)] = &[
     (&["login", "code"], Some(OTP)),
     (&["signin", "code"], Some(OTP)),
     (&["sign", "in", "code"], Some(OTP)),
+    (&["sudo", "code"], Some(OTP)),
+    (&["recovery", "code"], Some(OTP)),
+    (&["registration", "code"], Some(OTP)),
+    (&["activation", "code"], Some(OTP)),
     (&["security", "token"], Some(OTP)),
     // Tokens and keys.
     (&["api", "key"], Some(TK)),

@@ -200,7 +200,7 @@ pub fn looks_like_template(text: &str) -> bool {
 /// slot: those [`find_placeholders`] knows, and the ones too ambiguous to look for in
 /// running text but clear right after a label (`Password: %s`, `PIN: {0}`, `%1$s`,
 /// `#{user.password}`, `[% user.password %]`, `%password%`, `%{password}`, `<password>`,
-/// `$(PASS)`).
+/// `$(PASS)`, `__password__`).
 /// Returns its end and the name it references (empty for a positional one).
 ///
 /// ```
@@ -208,6 +208,7 @@ pub fn looks_like_template(text: &str) -> bool {
 /// let text = "Password: #{user.password}";
 /// assert_eq!(slot_placeholder(text, 10), Some((text.len(), "user.password")));
 /// assert_eq!(slot_placeholder("PIN: %2$s", 5), Some((9, "")));
+/// assert_eq!(slot_placeholder("Password: %0% (please change it)", 10), Some((13, "0")));
 /// assert_eq!(slot_placeholder("Password: Xq7#vB2m", 10), None);
 /// ```
 pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
@@ -251,14 +252,21 @@ pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
                     }
                 }
             }
+            // (A number between them is positional: pH7's `t('Password: %0%', $pw)`.)
             let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.')).count();
-            (n >= 2 && b.get(1 + n) == Some(&b'%')).then(|| (at + n + 2, &line[1..1 + n]))
+            ((n >= 2 || n == digits && n == 1) && b.get(1 + n) == Some(&b'%')).then(|| (at + n + 2, &line[1..1 + n]))
         }
         // `[PASSWORD]`, `[USER_PASSWORD]`: upper-case names in square brackets (PHP-Fusion,
         // many mail plugins). Only in a slot: in running text they are a note's tag.
         [b'[', c, ..] if c.is_ascii_uppercase() => {
             let n = b[1..].iter().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_').count();
             (n >= 2 && b.get(1 + n) == Some(&b']') && !is_mask_word(&line[1..1 + n])).then(|| (at + n + 2, &line[1..1 + n]))
+        }
+        // `__password__`, `__url__`: names between double underscores (Meteor's and
+        // Wekan's translations).
+        [b'_', b'_', c, ..] if c.is_ascii_alphabetic() => {
+            let n = (2..b.len()).take_while(|&i| b[i].is_ascii_alphanumeric() || b[i] == b'.' || (b[i] == b'_' && b.get(i + 1) != Some(&b'_'))).count();
+            (n >= 2 && b[2 + n..].starts_with(b"__")).then(|| (at + n + 4, &line[2..2 + n]))
         }
         [b'<', c, ..] if c.is_ascii_alphabetic() || *c == b'_' => {
             let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')).count();

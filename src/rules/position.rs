@@ -8,7 +8,7 @@
 const REACH: usize = 256;
 
 /// Words that, before a placeholder on its line, say a code fills it.
-const CODE_WORDS: &[&str] = &["code", "passcode", "código", "codigo", "codice", "kod", "kód", "otp", "コード", "验证码", "인증"];
+const CODE_WORDS: &[&str] = &["code", "passcode", "código", "codigo", "codice", "kod", "kód", "код", "otp", "コード", "验证码", "인증"];
 
 /// The start of the `REACH` bytes before `at`, on a character boundary.
 fn reach_start(text: &str, at: usize) -> usize {
@@ -134,9 +134,41 @@ pub fn code_before(text: &str, at: usize) -> bool {
     has_code(line) || (alone && lines.find(|l| !l.trim().is_empty()).is_some_and(has_code))
 }
 
+/// Phrases that, right before a card number, say it is only the card's last digits:
+/// "credit card ending with {$cc_number}", "Karte endet auf", "carte se terminant par".
+const TAIL_PHRASES: &[&str] = &[
+    "ending with", "ending in", "ends with", "ends in", "last four digits", "last 4 digits", "last digits",
+    "endet auf", "endend auf", "endend mit", "se terminant par", "finissant par", "terminant par",
+    "terminada en", "que termina en", "terminado en", "terminado em", "que termina em", "final",
+];
+
+/// Whether the words just before `at` (up to 24 bytes, blanks and a colon skipped) say
+/// that a card number there is its last digits only.
+pub fn card_tail_before(text: &str, at: usize) -> bool {
+    let head = text[reach_start(text, at)..at].trim_end_matches([' ', '\t', ':', '\u{a0}']);
+    let mut from = head.len().saturating_sub(24);
+    while !head.is_char_boundary(from) {
+        from += 1;
+    }
+    let tail = head[from..].to_lowercase();
+    TAIL_PHRASES.iter().any(|p| tail.ends_with(p) && tail[..tail.len() - p.len()].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn card_tails() {
+        let t = "from your credit card ending with {$client_cc_number} expires";
+        assert!(card_tail_before(t, t.find('{').unwrap()));
+        let t = "Ihre Karte endet auf: {{ card.number }}";
+        assert!(card_tail_before(t, t.find('{').unwrap()));
+        let t = "Card number: {{ card.number }}";
+        assert!(!card_tail_before(t, t.find('{').unwrap()));
+        let t = "The semifinal {{ card.number }}";
+        assert!(!card_tail_before(t, t.find('{').unwrap()));
+    }
 
     #[test]
     fn links() {

@@ -51,12 +51,14 @@ pub struct SecretCell {
 /// assert!(&text[cells[0].start..cells[0].end] == "Xq7#vB2m9L");
 /// ```
 pub fn secret_cells(text: &str, at: usize, wanted: impl Fn(Category) -> bool) -> Vec<SecretCell> {
-    table_at(text, at, wanted).0
+    table_at(text, at, wanted, &|_| None).0
 }
 
 /// [`secret_cells`], and the byte offset where the table ends (`at` when there is none),
 /// so that a caller does not read the rows of one table again as another's header.
-pub fn table_at(text: &str, at: usize, wanted: impl Fn(Category) -> bool) -> (Vec<SecretCell>, usize) {
+/// `label` names the category of a header that is a label word of the policy's lexicons
+/// in a language the name classifier does not read (`Mot de passe`).
+pub fn table_at(text: &str, at: usize, wanted: impl Fn(Category) -> bool, label: &dyn Fn(&str) -> Option<Category>) -> (Vec<SecretCell>, usize) {
     let bytes = text.as_bytes();
     let at = at.min(bytes.len());
     let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
@@ -75,9 +77,14 @@ pub fn table_at(text: &str, at: usize, wanted: impl Fn(Category) -> bool) -> (Ve
         let columns: Vec<(usize, Category)> = header
             .iter()
             .enumerate()
-            .filter_map(|(i, &(s, e))| match classify_name(without_aside(&text[s..e])) {
-                NameClass::Secret(category) if wanted(category) => Some((i, category)),
-                _ => None,
+            .filter_map(|(i, &(s, e))| {
+                let header = without_aside(&text[s..e]);
+                let category = match classify_name(header) {
+                    NameClass::Secret(category) => Some(category),
+                    NameClass::Neutral => label(header),
+                    NameClass::NotSecret => None,
+                };
+                category.filter(|&c| wanted(c)).map(|c| (i, c))
             })
             .collect();
         if columns.is_empty() {
