@@ -419,32 +419,48 @@ fn float(text: &str) -> Option<f64> {
 /// `fn deserialize_X(self, visitor)` forwarding to `deserialize_u64`, for each X given.
 macro_rules! forward_integers {
     ($($method:ident)*) => {
-        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        $(#[inline(never)]
+        #[cfg_attr(sendguard_cold, optimize(size))]
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
             self.deserialize_u64(visitor)
         })*
     };
 }
 
+// Every method below, and those of `Items` and `Entries`, is instantiated once per visitor
+// (each struct, enum and field type of the policy and the guard) and runs once per value
+// read. Out of line, the derived visitors stay small instead of inlining each nested type's
+// reader into its parent (the `Policy` visitor alone was 28 KB); in the package they are
+// also compiled for size (`sendguard_cold`, src/lib.rs), while the crate's scan code stays at
+// opt-level 2.
 impl<'de> de::Deserializer<'de> for Value<'de> {
     type Error = ReadError;
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         self.any(visitor).map_err(|e| e.or_at(at))
     }
 
     // Present means `Some`: an absent key (or a JSON `null`, left out) is `None`.
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         visitor.visit_some(self).map_err(|e| e.or_at(at))
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         visitor.visit_newtype_struct(self).map_err(|e| e.or_at(at))
     }
 
     // Unit variants only (every enum of the policy and the guard): the variant's name.
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -459,6 +475,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         .map_err(|e| e.or_at(at))
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         visitor.visit_unit()
     }
@@ -466,6 +484,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     // The types the policy and the guard are made of ask for what they take, and each is
     // handed only the visit that fits it: `deserialize_any` would call every `visit_*` of
     // the visitor, and all of them would be compiled for every field type.
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         match self.value {
             DeValue::Boolean(b) => visitor.visit_bool(b),
@@ -473,6 +493,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         match self.value {
@@ -486,6 +508,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         match self.value {
             DeValue::String(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
@@ -494,6 +518,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         match self.value {
@@ -502,6 +528,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         match self.value {
@@ -512,6 +540,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -527,6 +557,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         deserialize_u8 deserialize_u16 deserialize_u32 deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         self.deserialize_string(visitor)
     }
@@ -542,6 +574,8 @@ struct Items<'de>(<DeArray<'de> as IntoIterator>::IntoIter);
 impl<'de> de::SeqAccess<'de> for Items<'de> {
     type Error = ReadError;
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, ReadError> {
         self.0.next().map(|item| seed.deserialize(Value::new(item))).transpose()
     }
@@ -560,6 +594,8 @@ struct Entries<'de> {
 impl<'de> de::MapAccess<'de> for Entries<'de> {
     type Error = ReadError;
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn next_key_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, ReadError> {
         let Some((key, value)) = self.entries.next() else { return Ok(None) };
         self.value = Some(value);
@@ -567,6 +603,8 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
         seed.deserialize(CowStrDeserializer::new(key.into_inner())).map(Some).map_err(|e: ReadError| e.or_at(at))
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, ReadError> {
         match self.value.take() {
             Some(value) => seed.deserialize(Value::new(value)),
