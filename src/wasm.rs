@@ -357,6 +357,7 @@ export interface GuardStep {
 const TYPESCRIPT_SECTION: &str = TYPESCRIPT;
 
 /// A thrown JS error: an `Error` named `SendguardError` with a `code` (and `ruleId`).
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn js_error(code: &str, message: &str, rule_id: Option<&str>) -> JsValue {
     let error = js_sys::Error::new(message);
     error.set_name("SendguardError");
@@ -459,6 +460,7 @@ fn scan_options(value: Option<JsValue>, what: &str) -> Result<ScanOptions, JsVal
 /// Compiles a policy given as `undefined`/`null` (the default), TOML or JSON text, or a
 /// plain object. An object goes through `JSON.stringify` so that it takes exactly the
 /// path a JSON policy file takes (`extends`, validation, error messages).
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn engine_from_js(policy: Option<JsValue>) -> Result<Engine, JsValue> {
     let policy = match policy {
         Some(p) if !p.is_undefined() && !p.is_null() => p,
@@ -541,6 +543,7 @@ impl JsEngine {
 
     /// The rules of this engine's policy.
     #[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn rules(&self) -> Result<JsValue, JsValue> {
         to_js(&self.engine.rules(), "the rule list")
     }
@@ -611,6 +614,7 @@ impl JsRunGuard {
 
     /// The whole state as a plain object, to keep in the host's store.
     #[wasm_bindgen(unchecked_return_type = "GuardState")]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn state(&self) -> Result<JsValue, JsValue> {
         to_js(&self.guard.state(), "the guard state")
     }

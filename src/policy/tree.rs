@@ -102,6 +102,7 @@ impl fmt::Display for Unexpected<'_> {
 }
 
 /// Parses TOML text and deserializes a `T` from it.
+#[cfg_attr(sendguard_cold, optimize(size))]
 pub fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
     let table = DeTable::parse(text)
         .map_err(|e| ReadError { at: e.span().map(|s| s.start), message: e.message().to_owned() })?;
@@ -110,6 +111,7 @@ pub fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
 }
 
 /// Parses JSON text and deserializes a `T` from it.
+#[cfg_attr(sendguard_cold, optimize(size))]
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
     let mut parser = Parser { text, at: 0, depth: 0 };
     let value = parser.document().map_err(|(at, message)| ReadError { at: Some(at), message: message.to_owned() })?;
@@ -130,6 +132,7 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn document(&mut self) -> Result<Spanned<DeValue<'a>>, Syntax> {
         let value = self.value()?.ok_or((0, "expected a JSON object, not null"))?;
         self.space();
@@ -157,6 +160,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A value; `None` for `null`.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn value(&mut self) -> Result<Option<Spanned<DeValue<'a>>>, Syntax> {
         self.space();
         let start = self.at;
@@ -182,6 +186,7 @@ impl<'a> Parser<'a> {
         Ok(Some(Spanned::new(start..self.at, value)))
     }
 
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn nested<T>(&mut self, parse: fn(&mut Self) -> Result<T, Syntax>) -> Result<T, Syntax> {
         if self.depth == MAX_DEPTH {
             return Err((self.at, "recursion limit exceeded"));
@@ -193,6 +198,7 @@ impl<'a> Parser<'a> {
         value
     }
 
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn object(&mut self) -> Result<DeTable<'a>, Syntax> {
         let mut table = DeTable::new();
         if self.eat(b'}') {
@@ -223,6 +229,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn array(&mut self) -> Result<DeArray<'a>, Syntax> {
         let mut array = DeArray::new();
         if self.eat(b']') {
@@ -241,6 +248,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A string at `"`: borrowed from the text unless it has escapes.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn string(&mut self) -> Result<Cow<'a, str>, Syntax> {
         self.at += 1;
         let mut owned: Option<String> = None;
@@ -288,6 +296,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `\uXXXX` (a surrogate pair as two), with `at` on the `u`; leaves `at` on the last digit.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn unicode_escape(&mut self) -> Result<char, Syntax> {
         let start = self.at;
         let first = self.hex4()?;
@@ -304,6 +313,7 @@ impl<'a> Parser<'a> {
         char::from_u32(code).ok_or((start, "lone surrogate in hex escape"))
     }
 
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn hex4(&mut self) -> Result<u32, Syntax> {
         let digits = self.text.get(self.at + 1..self.at + 5).ok_or((self.at, "invalid escape"))?;
         let code = u32::from_str_radix(digits, 16).map_err(|_| (self.at, "invalid escape"))?;
@@ -316,6 +326,7 @@ impl<'a> Parser<'a> {
 
     /// A number in JSON's grammar, handed to TOML's number parser (JSON's numbers are
     /// TOML numbers: `1`, `-0.5`, `1e+21`), which makes an integer or a float of it.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn number(&mut self) -> Result<DeValue<'a>, Syntax> {
         let start = self.at;
         let digits = |p: &mut Self| {
