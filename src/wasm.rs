@@ -381,9 +381,21 @@ fn input_error(message: &str) -> JsValue {
 
 /// A value for JavaScript, through the shared serializer.
 fn to_js<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&SERIALIZER)
-        .map_err(|e| js_error("internal", &format!("{what} could not be converted for JavaScript: {e}"), None))
+    value.serialize(&SERIALIZER).map_err(|e| conversion_error(what, &e))
+}
+
+/// [`to_js`] for the values a host asks for once (the rule list, a guard's state and
+/// summary): compiled for size, with the `Serialize` code it inlines, while the reports and
+/// guard decisions of every scan and check stay at the crate's opt-level.
+#[cfg_attr(sendguard_cold, optimize(size))]
+fn to_js_once<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
+    value.serialize(&SERIALIZER).map_err(|e| conversion_error(what, &e))
+}
+
+/// The `internal` error of a value that could not be converted (not generic).
+#[inline(never)]
+fn conversion_error(what: &str, e: &serde_wasm_bindgen::Error) -> JsValue {
+    js_error("internal", &format!("{what} could not be converted for JavaScript: {e}"), None)
 }
 
 /// A Rust value from a plain JS object; `what` names the argument in the error message.
@@ -545,7 +557,7 @@ impl JsEngine {
     #[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
     #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn rules(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.engine.rules(), "the rule list")
+        to_js_once(&self.engine.rules(), "the rule list")
     }
 }
 
@@ -609,14 +621,14 @@ impl JsRunGuard {
     /// Counts so far and the halt reason, if any.
     #[wasm_bindgen(unchecked_return_type = "GuardSummary")]
     pub fn summary(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.guard.summary(), "the guard summary")
+        to_js_once(&self.guard.summary(), "the guard summary")
     }
 
     /// The whole state as a plain object, to keep in the host's store.
     #[wasm_bindgen(unchecked_return_type = "GuardState")]
     #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn state(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.guard.state(), "the guard state")
+        to_js_once(&self.guard.state(), "the guard state")
     }
 
     /// A guard resumed from `state()`. Throws code `input` when the state is not one.
