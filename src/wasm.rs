@@ -18,8 +18,9 @@
 use crate::engine::{Engine, ScanOptions};
 use crate::error::Error;
 use crate::guard::{GuardCheck, GuardLimits, GuardState, KeyCounts, RunGuard};
+use crate::policy::tree::{Read, ReadError, Value};
 use crate::policy::{Context, Format, Kind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -404,9 +405,12 @@ fn conversion_error(what: &str, e: &serde_wasm_bindgen::Error) -> JsValue {
 /// rather than serde-wasm-bindgen, because serde-wasm-bindgen reads only the keys it knows:
 /// `deny_unknown_fields` would be ignored, and a typo such as `triggerAt` would silently
 /// switch a guard limit off.
-fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+///
+/// Each type is read by its hand-written reader (`policy::tree::Read`), not its derived
+/// `Deserialize`: the same values and errors, in a fraction of the code.
+fn from_js<T: Read>(value: JsValue, what: &str) -> Result<T, JsValue> {
     let json = object_json(value, what)?;
-    crate::policy::tree::from_json(&json).map_err(|e| json_error(&json, what, &e))
+    crate::policy::tree::read_json(&json).map_err(|e| json_error(&json, what, &e))
 }
 
 /// The JSON text of a plain object (not generic: one copy in the wasm for every `from_js`).
@@ -428,17 +432,31 @@ fn json_error(json: &str, what: &str, e: &crate::policy::tree::ReadError) -> JsV
 
 /// Scan options as JavaScript passes them. Unknown keys are refused so that a typo
 /// (`contxt`) is an error, not a silently generic scan.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Read as `#[serde(rename_all = "camelCase", deny_unknown_fields)]` with every field
+/// optional would read it ([`Read`]).
+#[derive(Default)]
 struct JsScanOptions {
-    #[serde(default)]
     context: Option<String>,
-    #[serde(default)]
     kind: Option<Kind>,
-    #[serde(default)]
     format: Option<Format>,
-    #[serde(default)]
     path: Option<String>,
+}
+
+impl Read for JsScanOptions {
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    fn read(value: Value<'_>) -> Result<Self, ReadError> {
+        let mut js = JsScanOptions::default();
+        value.fields("struct JsScanOptions", &["context", "kind", "format", "path"])?.each(&mut |index, value| {
+            match index {
+                0 => js.context = value.get()?,
+                1 => js.kind = value.get()?,
+                2 => js.format = value.get()?,
+                _ => js.path = value.get()?,
+            }
+            Ok(())
+        })?;
+        Ok(js)
+    }
 }
 
 /// Reads `{ context?, kind?, format?, path? }`; absent or `null` means the defaults.

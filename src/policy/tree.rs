@@ -113,9 +113,72 @@ pub fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
 /// Parses JSON text and deserializes a `T` from it.
 #[cfg_attr(sendguard_cold, optimize(size))]
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
+    T::deserialize(json_value(text)?)
+}
+
+/// Parses JSON text and reads a `T` from it with its hand-written reader ([`Read`]).
+#[cfg_attr(sendguard_cold, optimize(size))]
+pub(crate) fn read_json<T: Read>(text: &str) -> Result<T, ReadError> {
+    T::read(json_value(text)?)
+}
+
+/// The tree of a JSON text (not generic: one copy for every `from_json` and `read_json`).
+#[cfg_attr(sendguard_cold, optimize(size))]
+fn json_value(text: &str) -> Result<Value<'_>, ReadError> {
     let mut parser = Parser { text, at: 0, depth: 0 };
     let value = parser.document().map_err(|(at, message)| ReadError { at: Some(at), message: message.to_owned() })?;
-    T::deserialize(Value::new(value))
+    Ok(Value::new(value))
+}
+
+/// A struct read by hand rather than through its derived `Deserialize`: the derived visitor
+/// of each struct compiles its own copy of the loop over the keys, the field-name matching,
+/// the missing-field checks and the drops on every error path, while [`Fields`] is one copy
+/// and each field is read through the one reader of its type ([`Value::get`]). The guard's
+/// types and the scan options are read this way (src/guard/read.rs, src/wasm.rs); the tests
+/// hold each to its derived `Deserialize` through this same tree: the same value, or the
+/// same message at the same place.
+pub(crate) trait Read: Sized {
+    /// Reads `Self` from `value`, as `Self::deserialize(value)` would.
+    fn read(value: Value<'_>) -> Result<Self, ReadError>;
+}
+
+/// The entries of a table read by a [`Read`] impl, as a derived visitor of a
+/// `deny_unknown_fields` struct reads them: in key order, a key it does not know an error at
+/// the key, every other error without a place of its own at the table.
+pub(crate) struct Fields<'de> {
+    entries: <DeTable<'de> as IntoIterator>::IntoIter,
+    names: &'static [&'static str],
+    at: usize,
+}
+
+impl<'de> Fields<'de> {
+    /// Hands each entry to `field` with the index of its key in the struct's names (through
+    /// `dyn`: one copy of the loop for every struct).
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    pub(crate) fn each(mut self, field: &mut dyn FnMut(usize, Value<'de>) -> Result<(), ReadError>) -> Result<Self, ReadError> {
+        while let Some((key, value)) = self.entries.next() {
+            let at = key.span().start;
+            let key = key.into_inner();
+            let Some(index) = self.names.iter().position(|name| *name == key) else {
+                return Err(<ReadError as de::Error>::unknown_field(&key, self.names).or_at(at));
+            };
+            field(index, Value::new(value)).map_err(|e| e.or_at(self.at))?;
+        }
+        Ok(self)
+    }
+
+    /// A required field's value, or `missing field` at the table (checked in the order the
+    /// struct declares its fields, as the derived visitor checks them).
+    pub(crate) fn required<T>(&self, value: Option<T>, name: &'static str) -> Result<T, ReadError> {
+        value.ok_or_else(|| self.missing(name))
+    }
+
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    fn missing(&self, name: &'static str) -> ReadError {
+        <ReadError as de::Error>::missing_field(name).or_at(self.at)
+    }
 }
 
 /// Nesting deeper than this is refused, as serde_json does: the parser and the
@@ -391,6 +454,22 @@ impl<'de> Value<'de> {
             DeValue::Table(_) => de::Unexpected::Map,
         };
         <ReadError as de::Error>::invalid_type(unexpected, expected).or_at(self.at)
+    }
+
+    /// The fields of a struct for its [`Read`] impl; `expecting` names it as serde does
+    /// (`struct GuardLimits`) for the error when this is not a table.
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    pub(crate) fn fields(self, expecting: &'static str, names: &'static [&'static str]) -> Result<Fields<'de>, ReadError> {
+        match self.value {
+            DeValue::Table(table) => Ok(Fields { entries: table.into_iter(), names, at: self.at }),
+            _ => Err(self.invalid_type(&expecting)),
+        }
+    }
+
+    /// A value of a field type (`u64`, `String`, `Option<T>`, `Vec<u64>`, an enum) through
+    /// its `Deserialize`: one copy per type, shared by every [`Read`] impl.
+    pub(crate) fn get<T: DeserializeOwned>(self) -> Result<T, ReadError> {
+        T::deserialize(self)
     }
 
     fn any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
