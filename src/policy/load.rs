@@ -125,8 +125,8 @@ fn toml_message(reason: &str, at: Option<usize>) -> String {
 }
 
 // Natively a policy is read by `toml` and serde_json; the wasm build reads both syntaxes
-// with `super::tree`, which keeps one copy of the policy's `Deserialize` code in the module
-// instead of two large ones (its tests hold it to the native results).
+// with `super::tree` and the hand-written readers of `super::read` (their tests hold them
+// to the native results and to the derived `Deserialize`).
 
 /// A TOML policy, natively.
 #[cfg(not(target_arch = "wasm32"))]
@@ -139,7 +139,7 @@ fn policy_from_toml(text: &str) -> Result<Policy, Error> {
 #[cfg(target_arch = "wasm32")]
 #[cfg_attr(sendguard_cold, optimize(size))]
 fn policy_from_toml(text: &str) -> Result<Policy, Error> {
-    super::tree::from_toml(text).map_err(|e| Error::policy(toml_message(&e.message, e.at)))
+    super::tree::read_toml(text).map_err(|e| Error::policy(toml_message(&e.message, e.at)))
 }
 
 /// A JSON policy, natively.
@@ -155,7 +155,7 @@ fn policy_from_json(text: &str) -> Result<Policy, Error> {
 #[cfg(target_arch = "wasm32")]
 #[cfg_attr(sendguard_cold, optimize(size))]
 fn policy_from_json(text: &str) -> Result<Policy, Error> {
-    super::tree::from_json(text).map_err(|e| {
+    super::tree::read_json(text).map_err(|e| {
         let (line, column) = e.line_column(text);
         Error::policy(format!("policy JSON, line {line} column {column}: {}", e.message))
     })

@@ -6,8 +6,11 @@
 //! (the policy and its rules, the guard's types), and `toml`'s copies are large. Here `toml`
 //! only parses (into its `DeTable`, spans included), JSON is parsed into the same tree by
 //! [`Parser`], and [`Value`], a plain serde deserializer over the tree, is the one copy:
-//! 42 KB less of the gzipped module (`make size`). Natively the module is compiled for its
-//! tests only, which hold it to the results of `toml` and serde_json.
+//! 42 KB less of the gzipped module (`make size`). The structs themselves (the policy's
+//! tables, the guard's types, the scan options) are read by hand through [`Read`] and
+//! [`Fields`], their field values through `Value`. Natively the module is compiled for its
+//! tests only, which hold it to the results of `toml` and serde_json and to the derived
+//! `Deserialize` impls.
 //!
 //! Two differences from serde_json (and `toml`): `null` means "absent" (an object key whose
 //! value is `null` is left out, since TOML has no null), so `null` for a field with a default
@@ -101,17 +104,31 @@ impl fmt::Display for Unexpected<'_> {
     }
 }
 
-/// Parses TOML text and deserializes a `T` from it.
-#[cfg_attr(sendguard_cold, optimize(size))]
+/// Parses TOML text and deserializes a `T` from it (the derived readers, which the tests
+/// hold the hand-written ones of [`Read`] to).
+#[cfg(test)]
 pub fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
+    T::deserialize(toml_value(text)?)
+}
+
+/// Parses TOML text and reads a `T` from it with its hand-written reader ([`Read`]).
+#[cfg_attr(sendguard_cold, optimize(size))]
+pub(crate) fn read_toml<T: Read>(text: &str) -> Result<T, ReadError> {
+    T::read(toml_value(text)?)
+}
+
+/// The tree of a TOML text (not generic, as [`json_value`]).
+#[cfg_attr(sendguard_cold, optimize(size))]
+fn toml_value(text: &str) -> Result<Value<'_>, ReadError> {
     let table = DeTable::parse(text)
         .map_err(|e| ReadError { at: e.span().map(|s| s.start), message: e.message().to_owned() })?;
     let span = table.span();
-    T::deserialize(Value::new(Spanned::new(span, DeValue::Table(table.into_inner()))))
+    Ok(Value::new(Spanned::new(span, DeValue::Table(table.into_inner()))))
 }
 
-/// Parses JSON text and deserializes a `T` from it.
-#[cfg_attr(sendguard_cold, optimize(size))]
+/// Parses JSON text and deserializes a `T` from it (the derived readers, which the tests
+/// hold the hand-written ones of [`Read`] to).
+#[cfg(test)]
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
     T::deserialize(json_value(text)?)
 }
@@ -463,6 +480,18 @@ impl<'de> Value<'de> {
         match self.value {
             DeValue::Table(table) => Ok(Fields { entries: table.into_iter(), names, at: self.at }),
             _ => Err(self.invalid_type(&expecting)),
+        }
+    }
+
+    /// A list of a [`Read`] type, as `Vec::deserialize` reads one.
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    pub(crate) fn list<T: Read>(self) -> Result<Vec<T>, ReadError> {
+        let at = self.at;
+        match self.value {
+            DeValue::Array(items) => {
+                items.into_iter().map(|item| T::read(Value::new(item))).collect::<Result<_, _>>().map_err(|e| e.or_at(at))
+            }
+            _ => Err(self.invalid_type(&"a sequence")),
         }
     }
 
