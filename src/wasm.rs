@@ -449,8 +449,8 @@ impl Read for JsScanOptions {
         value.fields("struct JsScanOptions", &["context", "kind", "format", "path"])?.each(&mut |index, value| {
             match index {
                 0 => js.context = value.get()?,
-                1 => js.kind = value.get()?,
-                2 => js.format = value.get()?,
+                1 => js.kind = value.some()?,
+                2 => js.format = value.some()?,
                 _ => js.path = value.get()?,
             }
             Ok(())

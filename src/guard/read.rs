@@ -4,6 +4,7 @@
 //! them; the tests below hold these readers to the derived ones through the same tree.
 
 use crate::policy::tree::{Read, ReadError, Value};
+use crate::policy::Action;
 
 use super::state::{GuardHalt, GuardState};
 use super::{GuardCheck, GuardCounts, GuardLimits, KeyCounts};
@@ -52,7 +53,7 @@ impl Read for GuardCheck {
             match index {
                 0 => recipient = Some(value.get()?),
                 1 => at = Some(value.get()?),
-                2 => verdict = Some(value.get()?),
+                2 => verdict = Some(Action::read(value)?),
                 3 => triggered_at = value.get()?,
                 4 => template = value.get()?,
                 _ => fingerprint = value.get()?,

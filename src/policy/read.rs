@@ -4,7 +4,54 @@
 //! derived ones through the same tree.
 
 use super::tree::{Read, ReadError, Value};
-use super::types::{ActionEntry, Allow, Lexicon, Limits, Policy, Rule, Unscanned};
+use super::types::{
+    Action, ActionEntry, Allow, Category, Confidence, Context, Detector, Format, Kind, Lexicon, LexiconRole, Limits,
+    Policy, Rule, Source, Unscanned, UnscannedAction, Validator,
+};
+
+/// `Read` for unit-only enums: each variant by its serde name (`snake_case`), in the order
+/// the enum declares them, through the one [`Value::variant`] instead of a derived visitor
+/// per enum.
+macro_rules! read_variants {
+    ($($enum:ident { $($name:literal => $variant:ident,)* })*) => {$(
+        impl Read for $enum {
+            fn read(value: Value<'_>) -> Result<Self, ReadError> {
+                const NAMES: &[&str] = &[$($name),*];
+                const ALL: &[$enum] = &[$($enum::$variant),*];
+                Ok(ALL[value.variant(NAMES)?])
+            }
+        }
+    )*};
+}
+
+read_variants! {
+    Detector { "placeholder" => Placeholder, "table_column" => TableColumn, "labelled_value" => LabelledValue, }
+    Validator {
+        "luhn" => Luhn, "card_issuer" => CardIssuer, "card_in_match" => CardInMatch, "entropy" => Entropy,
+        "jwt" => Jwt, "pem" => Pem, "password_value" => PasswordValue, "pin" => Pin,
+        "not_identifier" => NotIdentifier, "url_credentials" => UrlCredentials, "url_token" => UrlToken,
+    }
+    Category {
+        "password" => Password, "token" => Token, "private_key" => PrivateKey,
+        "connection_string" => ConnectionString, "payment_card" => PaymentCard, "card_security" => CardSecurity,
+        "pin" => Pin, "one_time_code" => OneTimeCode, "reset_link" => ResetLink, "limit" => Limit,
+        "suppression" => Suppression,
+    }
+    LexiconRole {
+        "label" => Label, "pair" => Pair, "connector" => Connector, "before" => Before, "prose" => Prose,
+        "identifier" => Identifier, "card_label" => CardLabel, "greeting" => Greeting,
+    }
+    Source { "literal" => Literal, "placeholder" => Placeholder, }
+    Context {
+        "generic" => Generic, "invoice" => Invoice, "ticket_ack" => TicketAck, "welcome" => Welcome,
+        "password_reset" => PasswordReset, "otp" => Otp,
+    }
+    Action { "pass" => Pass, "warn" => Warn, "block" => Block, }
+    Confidence { "low" => Low, "medium" => Medium, "high" => High, }
+    Kind { "auto" => Auto, "rendered" => Rendered, "template" => Template, }
+    Format { "auto" => Auto, "text" => Text, "html" => Html, "eml" => Eml, }
+    UnscannedAction { "warn" => Warn, "block" => Block, }
+}
 
 impl Read for Policy {
     #[cfg_attr(sendguard_cold, optimize(size))]
@@ -39,8 +86,8 @@ impl Read for Lexicon {
         let fields = value.fields("struct Lexicon", NAMES)?.each(&mut |index, value| {
             match index {
                 0 => id = Some(value.get()?),
-                1 => role = Some(value.get()?),
-                2 => lexicon.category = value.get()?,
+                1 => role = Some(LexiconRole::read(value)?),
+                2 => lexicon.category = value.some()?,
                 3 => lexicon.description = value.get()?,
                 4 => words = Some(value.get()?),
                 5 => lexicon.examples = value.get()?,
@@ -79,16 +126,16 @@ impl Read for Rule {
         let fields = value.fields("struct Rule", NAMES)?.each(&mut |index, value| {
             match index {
                 0 => id = Some(value.get()?),
-                1 => category = Some(value.get()?),
+                1 => category = Some(Category::read(value)?),
                 2 => rule.description = value.get()?,
                 3 => rule.provider = value.get()?,
                 4 => rule.pattern = value.get()?,
-                5 => rule.detector = value.get()?,
+                5 => rule.detector = value.some()?,
                 6 => rule.keywords = value.get()?,
-                7 => rule.validators = value.get()?,
+                7 => rule.validators = value.list()?,
                 8 => rule.min_entropy = value.get()?,
-                9 => rule.confidence = value.get()?,
-                10 => rule.kinds = value.get()?,
+                9 => rule.confidence = Confidence::read(value)?,
+                10 => rule.kinds = value.list()?,
                 11 => rule.message = value.get()?,
                 12 => rule.examples = value.get()?,
                 _ => rule.counter_examples = value.get()?,
@@ -109,12 +156,12 @@ impl Read for ActionEntry {
         let mut entry = ActionEntry::default();
         let fields = value.fields("struct ActionEntry", NAMES)?.each(&mut |index, value| {
             match index {
-                0 => entry.category = value.get()?,
-                1 => entry.source = value.get()?,
-                2 => entry.context = value.get()?,
-                3 => entry.confidence = value.get()?,
+                0 => entry.category = value.some()?,
+                1 => entry.source = value.some()?,
+                2 => entry.context = value.some()?,
+                3 => entry.confidence = value.some()?,
                 4 => entry.rule = value.get()?,
-                _ => action = Some(value.get()?),
+                _ => action = Some(Action::read(value)?),
             }
             Ok(())
         })?;
@@ -178,7 +225,7 @@ impl Read for Unscanned {
     fn read(value: Value<'_>) -> Result<Self, ReadError> {
         let mut unscanned = Unscanned::default();
         value.fields("struct Unscanned", &["action"])?.each(&mut |_, value| {
-            unscanned.action = value.get()?;
+            unscanned.action = UnscannedAction::read(value)?;
             Ok(())
         })?;
         Ok(unscanned)
@@ -205,6 +252,38 @@ mod tests {
         same_toml(crate::policy::default_policy_toml());
         same_toml(include_str!("../../policy/default.toml"));
         same_json(&serde_json::to_string_pretty(&Policy::default_policy()).unwrap());
+    }
+
+    /// An enum read by [`read_variants`] and by its derived `Deserialize` through the tree.
+    fn same_enum<T: Read + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(names: &[&str]) {
+        let mut texts: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
+        texts.extend(["\"bogus\"", "\"\"", "3", "true", "[]", "{}"].map(String::from));
+        for text in texts {
+            assert_eq!(read_json::<T>(&text), from_json::<T>(&text), "{text}");
+        }
+    }
+
+    #[test]
+    fn enums_read_as_derived() {
+        same_enum::<Detector>(&["placeholder", "table_column", "labelled_value"]);
+        same_enum::<Validator>(&[
+            "luhn", "card_issuer", "card_in_match", "entropy", "jwt", "pem", "password_value", "pin", "not_identifier",
+            "url_credentials", "url_token",
+        ]);
+        same_enum::<Category>(&Category::ALL.map(Category::as_str));
+        same_enum::<LexiconRole>(&["label", "pair", "connector", "before", "prose", "identifier", "card_label", "greeting"]);
+        same_enum::<Source>(&["literal", "placeholder"]);
+        same_enum::<Context>(&Context::ALL.map(Context::as_str));
+        same_enum::<Action>(&["pass", "warn", "block"]);
+        same_enum::<Confidence>(&["low", "medium", "high"]);
+        same_enum::<Kind>(&["auto", "rendered", "template"]);
+        same_enum::<Format>(&["auto", "text", "html", "eml"]);
+        same_enum::<UnscannedAction>(&["warn", "block"]);
+        // Every variant is named: serialized, each name reads back as its variant.
+        for category in Category::ALL {
+            let json = serde_json::to_string(&category).unwrap();
+            assert_eq!(read_json::<Category>(&json), Ok(category));
+        }
     }
 
     #[test]

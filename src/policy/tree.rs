@@ -495,6 +495,27 @@ impl<'de> Value<'de> {
         }
     }
 
+    /// An optional field of a [`Read`] type, as `Option::deserialize` reads one (present
+    /// means `Some`).
+    pub(crate) fn some<T: Read>(self) -> Result<Option<T>, ReadError> {
+        T::read(self).map(Some)
+    }
+
+    /// The index in `names` of a unit variant, as a derived `Deserialize` of a unit-only
+    /// enum reads it: a string that names one, else `unknown variant` or `toml`'s
+    /// "wanted string or table", at the value.
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    pub(crate) fn variant(self, names: &'static [&'static str]) -> Result<usize, ReadError> {
+        match self.value {
+            DeValue::String(name) => names
+                .iter()
+                .position(|known| *known == name)
+                .ok_or_else(|| <ReadError as de::Error>::unknown_variant(&name, names)),
+            _ => Err(de::Error::custom("wanted string or table")),
+        }
+        .map_err(|e| e.or_at(self.at))
+    }
+
     /// A value of a field type (`u64`, `String`, `Option<T>`, `Vec<u64>`, an enum) through
     /// its `Deserialize`: one copy per type, shared by every [`Read`] impl.
     pub(crate) fn get<T: DeserializeOwned>(self) -> Result<T, ReadError> {
