@@ -648,6 +648,26 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    // What `deserialize_any` would do for a float's visitor, without compiling its other visits.
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        let at = self.at;
+        match self.value {
+            DeValue::Integer(i) => match integer(i.as_str(), i.radix()) {
+                Ok(v) => visitor.visit_i64(v),
+                Err(Some(v)) => visitor.visit_u64(v),
+                Err(None) => Err(de::Error::custom("integer number overflowed")),
+            },
+            DeValue::Float(f) => match float(f.as_str()) {
+                Some(v) => visitor.visit_f64(v),
+                None => Err(de::Error::custom("floating-point number overflowed")),
+            },
+            _ => Err(self.invalid_type(&visitor)),
+        }
+        .map_err(|e| e.or_at(at))
+    }
+
     #[inline(never)]
     #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
@@ -704,7 +724,7 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     }
 
     serde::forward_to_deserialize_any! {
-        i128 u128 f32 f64 char bytes byte_buf unit unit_struct tuple tuple_struct identifier
+        i128 u128 f32 char bytes byte_buf unit unit_struct tuple tuple_struct identifier
     }
 }
 
@@ -868,6 +888,10 @@ mod tests {
             format!("{rule}minEntropy = 4\n"),
             format!("{rule}minEntropy = inf\n"),
             format!("{rule}minEntropy = \"high\"\n"),
+            format!("{rule}minEntropy = true\n"),
+            format!("{rule}minEntropy = [1]\n"),
+            format!("{rule}minEntropy = {{ a = 1 }}\n"),
+            format!("{rule}minEntropy = -0x10\n"),
             format!("{rule}confidence = \"certain\"\n"),
             format!("{rule}validators = \"luhn\"\n"),
             format!("{rule}validators = [3]\n"),
