@@ -21,6 +21,11 @@
 //! (policy × context) → [`Report`]. Offsets are byte offsets into the input, with UTF-16
 //! offsets and line/column computed here so that JavaScript never does offset arithmetic.
 #![deny(missing_docs)]
+// `make pkg` passes `--cfg sendguard_cold` (with RUSTC_BOOTSTRAP=1, as for its -Z flags): the
+// code that runs once per policy, guard state or options object is then compiled for size
+// (`#[optimize(size)]`, LLVM's minsize) while the rest of the crate stays at opt-level 2 for
+// the scan (Cargo.toml). Every other build leaves the attribute out; it changes no result.
+#![cfg_attr(sendguard_cold, feature(optimize_attribute))]
 
 pub mod decode;
 pub mod engine;

@@ -18,8 +18,9 @@
 use crate::engine::{Engine, ScanOptions};
 use crate::error::Error;
 use crate::guard::{GuardCheck, GuardLimits, GuardState, KeyCounts, RunGuard};
+use crate::policy::tree::{Read, ReadError, Value};
 use crate::policy::{Context, Format, Kind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -357,6 +358,7 @@ export interface GuardStep {
 const TYPESCRIPT_SECTION: &str = TYPESCRIPT;
 
 /// A thrown JS error: an `Error` named `SendguardError` with a `code` (and `ruleId`).
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn js_error(code: &str, message: &str, rule_id: Option<&str>) -> JsValue {
     let error = js_sys::Error::new(message);
     error.set_name("SendguardError");
@@ -380,9 +382,21 @@ fn input_error(message: &str) -> JsValue {
 
 /// A value for JavaScript, through the shared serializer.
 fn to_js<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&SERIALIZER)
-        .map_err(|e| js_error("internal", &format!("{what} could not be converted for JavaScript: {e}"), None))
+    value.serialize(&SERIALIZER).map_err(|e| conversion_error(what, &e))
+}
+
+/// [`to_js`] for the values a host asks for once (the rule list, a guard's state and
+/// summary): compiled for size, with the `Serialize` code it inlines, while the reports and
+/// guard decisions of every scan and check stay at the crate's opt-level.
+#[cfg_attr(sendguard_cold, optimize(size))]
+fn to_js_once<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
+    value.serialize(&SERIALIZER).map_err(|e| conversion_error(what, &e))
+}
+
+/// The `internal` error of a value that could not be converted (not generic).
+#[inline(never)]
+fn conversion_error(what: &str, e: &serde_wasm_bindgen::Error) -> JsValue {
+    js_error("internal", &format!("{what} could not be converted for JavaScript: {e}"), None)
 }
 
 /// A Rust value from a plain JS object; `what` names the argument in the error message.
@@ -391,9 +405,12 @@ fn to_js<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
 /// rather than serde-wasm-bindgen, because serde-wasm-bindgen reads only the keys it knows:
 /// `deny_unknown_fields` would be ignored, and a typo such as `triggerAt` would silently
 /// switch a guard limit off.
-fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+///
+/// Each type is read by its hand-written reader (`policy::tree::Read`), not its derived
+/// `Deserialize`: the same values and errors, in a fraction of the code.
+fn from_js<T: Read>(value: JsValue, what: &str) -> Result<T, JsValue> {
     let json = object_json(value, what)?;
-    crate::policy::tree::from_json(&json).map_err(|e| json_error(&json, what, &e))
+    crate::policy::tree::read_json(&json).map_err(|e| json_error(&json, what, &e))
 }
 
 /// The JSON text of a plain object (not generic: one copy in the wasm for every `from_js`).
@@ -415,17 +432,31 @@ fn json_error(json: &str, what: &str, e: &crate::policy::tree::ReadError) -> JsV
 
 /// Scan options as JavaScript passes them. Unknown keys are refused so that a typo
 /// (`contxt`) is an error, not a silently generic scan.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Read as `#[serde(rename_all = "camelCase", deny_unknown_fields)]` with every field
+/// optional would read it ([`Read`]).
+#[derive(Default)]
 struct JsScanOptions {
-    #[serde(default)]
     context: Option<String>,
-    #[serde(default)]
     kind: Option<Kind>,
-    #[serde(default)]
     format: Option<Format>,
-    #[serde(default)]
     path: Option<String>,
+}
+
+impl Read for JsScanOptions {
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    fn read(value: Value<'_>) -> Result<Self, ReadError> {
+        let mut js = JsScanOptions::default();
+        value.fields("struct JsScanOptions", &["context", "kind", "format", "path"])?.each(&mut |index, value| {
+            match index {
+                0 => js.context = value.get()?,
+                1 => js.kind = value.some()?,
+                2 => js.format = value.some()?,
+                _ => js.path = value.get()?,
+            }
+            Ok(())
+        })?;
+        Ok(js)
+    }
 }
 
 /// Reads `{ context?, kind?, format?, path? }`; absent or `null` means the defaults.
@@ -459,6 +490,7 @@ fn scan_options(value: Option<JsValue>, what: &str) -> Result<ScanOptions, JsVal
 /// Compiles a policy given as `undefined`/`null` (the default), TOML or JSON text, or a
 /// plain object. An object goes through `JSON.stringify` so that it takes exactly the
 /// path a JSON policy file takes (`extends`, validation, error messages).
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn engine_from_js(policy: Option<JsValue>) -> Result<Engine, JsValue> {
     let policy = match policy {
         Some(p) if !p.is_undefined() && !p.is_null() => p,
@@ -541,8 +573,9 @@ impl JsEngine {
 
     /// The rules of this engine's policy.
     #[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn rules(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.engine.rules(), "the rule list")
+        to_js_once(&self.engine.rules(), "the rule list")
     }
 }
 
@@ -606,13 +639,14 @@ impl JsRunGuard {
     /// Counts so far and the halt reason, if any.
     #[wasm_bindgen(unchecked_return_type = "GuardSummary")]
     pub fn summary(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.guard.summary(), "the guard summary")
+        to_js_once(&self.guard.summary(), "the guard summary")
     }
 
     /// The whole state as a plain object, to keep in the host's store.
     #[wasm_bindgen(unchecked_return_type = "GuardState")]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn state(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.guard.state(), "the guard state")
+        to_js_once(&self.guard.state(), "the guard state")
     }
 
     /// A guard resumed from `state()`. Throws code `input` when the state is not one.

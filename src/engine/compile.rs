@@ -123,6 +123,7 @@ fn is_builtin_pattern(pattern: &str) -> bool {
 }
 
 impl Compiled {
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn new(policy: &Policy, keyword_windows: bool, eager_regexes: bool) -> Result<Compiled, Error> {
         let limits = &policy.limits;
         if policy.rules.len() > limits.max_rules {
@@ -266,6 +267,7 @@ fn kinds_of(rule: &Rule) -> (bool, bool) {
 }
 
 /// Records the detector rule of `rule.category`, refusing a second one for the category.
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn one_per_category(rules: &mut HashMap<Category, usize>, rule: &Rule, index: usize, what: &str) -> Result<(), Error> {
     match rules.insert(rule.category, index) {
         Some(_) => Err(Error::rule(&rule.id, format!("a second {what} rule for category {}; one per category", rule.category))),
@@ -273,6 +275,7 @@ fn one_per_category(rules: &mut HashMap<Category, usize>, rule: &Rule, index: us
     }
 }
 
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn validate_rule_shape(rule: &Rule) -> Result<(), Error> {
     if rule.id.trim().is_empty() {
         return Err(Error::policy("a rule has an empty id"));
@@ -313,6 +316,7 @@ fn validate_rule_shape(rule: &Rule) -> Result<(), Error> {
 }
 
 /// Checks the lexicons' shape: ids, words, and a category on every label lexicon.
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn validate_lexicons(policy: &Policy) -> Result<(), Error> {
     let mut seen = HashSet::new();
     for lexicon in &policy.lexicons {
@@ -332,6 +336,7 @@ fn validate_lexicons(policy: &Policy) -> Result<(), Error> {
 
 /// Parses one pattern, refusing what cannot run in linear time, with a message that
 /// names the rule and says why.
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn parse_pattern(rule: &Rule, pattern: &str, max_len: usize) -> Result<Hir, Error> {
     if pattern.len() > max_len {
         return Err(Error::rule(&rule.id, format!(
@@ -382,6 +387,7 @@ fn build_regex(hir: &Hir, max_size: usize) -> Result<meta::Regex, String> {
 
 /// The index of the capture group named `secret`, numbered as the regex numbers groups
 /// (the whole match is group 0, then groups in the order their `(` appear).
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn secret_group_of(hir: &Hir) -> Option<usize> {
     use regex_syntax::hir::HirKind;
     let mut stack = vec![hir];
@@ -401,6 +407,7 @@ fn secret_group_of(hir: &Hir) -> Option<usize> {
     None
 }
 
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn parse_sha256(hex: &str) -> Result<[u8; 32], Error> {
     let hex = hex.trim().trim_start_matches("sha256:");
     let bad = || Error::policy("allow.valueHashes: each entry must be 64 hex digits (a SHA-256 of the value)");

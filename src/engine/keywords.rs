@@ -41,6 +41,7 @@ pub(crate) struct Keywords {
 
 impl Keywords {
     /// Compiles `patterns` (ASCII case is ignored; other case variants must be listed).
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub(crate) fn new(patterns: &[String]) -> Result<Keywords, aho_corasick::BuildError> {
         let dfa = DFA::builder()
             .ascii_case_insensitive(true)

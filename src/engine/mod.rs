@@ -117,6 +117,7 @@ impl EngineBuilder {
     }
 
     /// Compiles. Without a policy, the default policy.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn build(&self) -> Result<Engine, Error> {
         let policy = match (&self.policy, &self.text) {
             (Some(p), _) => p.clone(),
@@ -159,6 +160,7 @@ impl Engine {
     }
 
     /// The rules, in policy order.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn rules(&self) -> Vec<RuleInfo> {
         self.policy
             .rules

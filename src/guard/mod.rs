@@ -78,6 +78,9 @@
 //! from the first message of a run to the millionth.
 
 mod keys;
+// The wasm build's readers of the guard's types (natively serde_json reads them); tested natively.
+#[cfg(any(test, target_arch = "wasm32"))]
+mod read;
 mod state;
 mod window;
 

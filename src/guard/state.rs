@@ -72,6 +72,7 @@ pub struct GuardState {
 impl RunGuard {
     /// The whole state, for the host's store. [`RunGuard::from_state`] of it answers every
     /// later check exactly as this guard would.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn state(&self) -> GuardState {
         let clock = self.clock.unwrap_or(0);
         let counters = |w: &Option<Window>| w.as_ref().map(|w| w.to_counts(clock)).unwrap_or_default();
@@ -103,6 +104,7 @@ impl RunGuard {
     /// up, window counters that do not fit the clock or the limits, counts without their
     /// limit), or a `policy` error for invalid limits, so that a corrupted store cannot
     /// quietly reopen a halted run.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn from_state(state: GuardState) -> Result<RunGuard, Error> {
         match state.version {
             1 => from_v1(state),
@@ -117,6 +119,7 @@ fn bad(what: String) -> Error {
 }
 
 /// What both versions share: limits, counters, the halt and the clock.
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn check_core(state: &GuardState) -> Result<(), Error> {
     state.limits.validate()?;
     let c = state.counts;
@@ -151,6 +154,7 @@ fn check_core(state: &GuardState) -> Result<(), Error> {
 }
 
 /// Counts per key: each within `1..=limit`, none without the limit, no more than were sent.
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn read_counts(
     state: &GuardState,
     name: &str,
@@ -185,6 +189,7 @@ fn read_counts(
     Ok(out)
 }
 
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn from_v2(state: GuardState) -> Result<RunGuard, Error> {
     check_core(&state)?;
     if !state.window.is_empty() {
@@ -227,6 +232,7 @@ fn from_v2(state: GuardState) -> Result<RunGuard, Error> {
 }
 
 /// Version 1: the window as times within the longest configured span, addresses as keys.
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn from_v1(state: GuardState) -> Result<RunGuard, Error> {
     check_core(&state)?;
     if !state.minute.is_empty() || !state.hour.is_empty() {

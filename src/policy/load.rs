@@ -50,6 +50,7 @@ impl Policy {
     }
 
     /// Parses a policy in the given syntax, without resolving `extends`.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn parse_as(text: &str, format: PolicyFormat) -> Result<Policy, Error> {
         match format {
             PolicyFormat::Json => policy_from_json(text),
@@ -62,6 +63,7 @@ impl Policy {
     /// id replaces it), its actions appended (so they win ties), its allow-lists added and its
     /// limits and `[unscanned]` action taking over. Without `extends` the policy is returned as
     /// it is.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn resolve(self) -> Result<Policy, Error> {
         match self.extends.as_deref() {
             None => Ok(self),
@@ -114,6 +116,7 @@ impl Policy {
 
 /// TOML errors quote the offending line, which may hold a secret from a rule example; keep
 /// the position and the reason only.
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn toml_message(reason: &str, at: Option<usize>) -> String {
     match at {
         Some(at) => format!("policy TOML at byte {at}: {reason}"),
@@ -122,23 +125,26 @@ fn toml_message(reason: &str, at: Option<usize>) -> String {
 }
 
 // Natively a policy is read by `toml` and serde_json; the wasm build reads both syntaxes
-// with `super::tree`, which keeps one copy of the policy's `Deserialize` code in the module
-// instead of two large ones (its tests hold it to the native results).
+// with `super::tree` and the hand-written readers of `super::read` (their tests hold them
+// to the native results and to the derived `Deserialize`).
 
 /// A TOML policy, natively.
 #[cfg(not(target_arch = "wasm32"))]
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn policy_from_toml(text: &str) -> Result<Policy, Error> {
     toml::from_str(text).map_err(|e| Error::policy(toml_message(e.message(), e.span().map(|s| s.start))))
 }
 
 /// A TOML policy in the wasm build.
 #[cfg(target_arch = "wasm32")]
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn policy_from_toml(text: &str) -> Result<Policy, Error> {
-    super::tree::from_toml(text).map_err(|e| Error::policy(toml_message(&e.message, e.at)))
+    super::tree::read_toml(text).map_err(|e| Error::policy(toml_message(&e.message, e.at)))
 }
 
 /// A JSON policy, natively.
 #[cfg(not(target_arch = "wasm32"))]
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn policy_from_json(text: &str) -> Result<Policy, Error> {
     serde_json::from_str(text).map_err(|e| {
         Error::policy(format!("policy JSON, line {} column {}: {}", e.line(), e.column(), strip_json_excerpt(&e.to_string())))
@@ -147,8 +153,9 @@ fn policy_from_json(text: &str) -> Result<Policy, Error> {
 
 /// A JSON policy in the wasm build.
 #[cfg(target_arch = "wasm32")]
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn policy_from_json(text: &str) -> Result<Policy, Error> {
-    super::tree::from_json(text).map_err(|e| {
+    super::tree::read_json(text).map_err(|e| {
         let (line, column) = e.line_column(text);
         Error::policy(format!("policy JSON, line {line} column {column}: {}", e.message))
     })
@@ -156,6 +163,7 @@ fn policy_from_json(text: &str) -> Result<Policy, Error> {
 
 /// serde_json messages do not quote input, but keep them to one line.
 #[cfg(not(target_arch = "wasm32"))]
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn strip_json_excerpt(message: &str) -> String {
     message.lines().next().unwrap_or("invalid JSON").to_owned()
 }

@@ -10,6 +10,9 @@
 #[cfg(any(test, target_arch = "wasm32"))]
 pub(crate) mod tree;
 mod load;
+// The wasm build's readers of a policy's tables (natively toml and serde_json read them); tested natively.
+#[cfg(any(test, target_arch = "wasm32"))]
+mod read;
 // Shared with build.rs, which runs it for the wasm build; tested natively.
 #[cfg(test)]
 mod strip;

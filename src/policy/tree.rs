@@ -6,8 +6,11 @@
 //! (the policy and its rules, the guard's types), and `toml`'s copies are large. Here `toml`
 //! only parses (into its `DeTable`, spans included), JSON is parsed into the same tree by
 //! [`Parser`], and [`Value`], a plain serde deserializer over the tree, is the one copy:
-//! 42 KB less of the gzipped module (`make size`). Natively the module is compiled for its
-//! tests only, which hold it to the results of `toml` and serde_json.
+//! 42 KB less of the gzipped module (`make size`). The structs themselves (the policy's
+//! tables, the guard's types, the scan options) are read by hand through [`Read`] and
+//! [`Fields`], their field values through `Value`. Natively the module is compiled for its
+//! tests only, which hold it to the results of `toml` and serde_json and to the derived
+//! `Deserialize` impls.
 //!
 //! Two differences from serde_json (and `toml`): `null` means "absent" (an object key whose
 //! value is `null` is left out, since TOML has no null), so `null` for a field with a default
@@ -101,19 +104,98 @@ impl fmt::Display for Unexpected<'_> {
     }
 }
 
-/// Parses TOML text and deserializes a `T` from it.
+/// Parses TOML text and deserializes a `T` from it (the derived readers, which the tests
+/// hold the hand-written ones of [`Read`] to).
+#[cfg(test)]
 pub fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
+    T::deserialize(toml_value(text)?)
+}
+
+/// Parses TOML text and reads a `T` from it with its hand-written reader ([`Read`]).
+#[cfg_attr(sendguard_cold, optimize(size))]
+pub(crate) fn read_toml<T: Read>(text: &str) -> Result<T, ReadError> {
+    T::read(toml_value(text)?)
+}
+
+/// The tree of a TOML text (not generic, as [`json_value`]).
+#[cfg_attr(sendguard_cold, optimize(size))]
+fn toml_value(text: &str) -> Result<Value<'_>, ReadError> {
     let table = DeTable::parse(text)
         .map_err(|e| ReadError { at: e.span().map(|s| s.start), message: e.message().to_owned() })?;
     let span = table.span();
-    T::deserialize(Value::new(Spanned::new(span, DeValue::Table(table.into_inner()))))
+    Ok(Value::new(Spanned::new(span, DeValue::Table(table.into_inner()))))
 }
 
-/// Parses JSON text and deserializes a `T` from it.
+/// Parses JSON text and deserializes a `T` from it (the derived readers, which the tests
+/// hold the hand-written ones of [`Read`] to).
+#[cfg(test)]
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
+    T::deserialize(json_value(text)?)
+}
+
+/// Parses JSON text and reads a `T` from it with its hand-written reader ([`Read`]).
+#[cfg_attr(sendguard_cold, optimize(size))]
+pub(crate) fn read_json<T: Read>(text: &str) -> Result<T, ReadError> {
+    T::read(json_value(text)?)
+}
+
+/// The tree of a JSON text (not generic: one copy for every `from_json` and `read_json`).
+#[cfg_attr(sendguard_cold, optimize(size))]
+fn json_value(text: &str) -> Result<Value<'_>, ReadError> {
     let mut parser = Parser { text, at: 0, depth: 0 };
     let value = parser.document().map_err(|(at, message)| ReadError { at: Some(at), message: message.to_owned() })?;
-    T::deserialize(Value::new(value))
+    Ok(Value::new(value))
+}
+
+/// A struct read by hand rather than through its derived `Deserialize`: the derived visitor
+/// of each struct compiles its own copy of the loop over the keys, the field-name matching,
+/// the missing-field checks and the drops on every error path, while [`Fields`] is one copy
+/// and each field is read through the one reader of its type ([`Value::get`]). The guard's
+/// types and the scan options are read this way (src/guard/read.rs, src/wasm.rs); the tests
+/// hold each to its derived `Deserialize` through this same tree: the same value, or the
+/// same message at the same place.
+pub(crate) trait Read: Sized {
+    /// Reads `Self` from `value`, as `Self::deserialize(value)` would.
+    fn read(value: Value<'_>) -> Result<Self, ReadError>;
+}
+
+/// The entries of a table read by a [`Read`] impl, as a derived visitor of a
+/// `deny_unknown_fields` struct reads them: in key order, a key it does not know an error at
+/// the key, every other error without a place of its own at the table.
+pub(crate) struct Fields<'de> {
+    entries: <DeTable<'de> as IntoIterator>::IntoIter,
+    names: &'static [&'static str],
+    at: usize,
+}
+
+impl<'de> Fields<'de> {
+    /// Hands each entry to `field` with the index of its key in the struct's names (through
+    /// `dyn`: one copy of the loop for every struct).
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    pub(crate) fn each(mut self, field: &mut dyn FnMut(usize, Value<'de>) -> Result<(), ReadError>) -> Result<Self, ReadError> {
+        while let Some((key, value)) = self.entries.next() {
+            let at = key.span().start;
+            let key = key.into_inner();
+            let Some(index) = self.names.iter().position(|name| *name == key) else {
+                return Err(<ReadError as de::Error>::unknown_field(&key, self.names).or_at(at));
+            };
+            field(index, Value::new(value)).map_err(|e| e.or_at(self.at))?;
+        }
+        Ok(self)
+    }
+
+    /// A required field's value, or `missing field` at the table (checked in the order the
+    /// struct declares its fields, as the derived visitor checks them).
+    pub(crate) fn required<T>(&self, value: Option<T>, name: &'static str) -> Result<T, ReadError> {
+        value.ok_or_else(|| self.missing(name))
+    }
+
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    fn missing(&self, name: &'static str) -> ReadError {
+        <ReadError as de::Error>::missing_field(name).or_at(self.at)
+    }
 }
 
 /// Nesting deeper than this is refused, as serde_json does: the parser and the
@@ -130,6 +212,7 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn document(&mut self) -> Result<Spanned<DeValue<'a>>, Syntax> {
         let value = self.value()?.ok_or((0, "expected a JSON object, not null"))?;
         self.space();
@@ -157,6 +240,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A value; `None` for `null`.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn value(&mut self) -> Result<Option<Spanned<DeValue<'a>>>, Syntax> {
         self.space();
         let start = self.at;
@@ -182,6 +266,7 @@ impl<'a> Parser<'a> {
         Ok(Some(Spanned::new(start..self.at, value)))
     }
 
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn nested<T>(&mut self, parse: fn(&mut Self) -> Result<T, Syntax>) -> Result<T, Syntax> {
         if self.depth == MAX_DEPTH {
             return Err((self.at, "recursion limit exceeded"));
@@ -193,6 +278,7 @@ impl<'a> Parser<'a> {
         value
     }
 
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn object(&mut self) -> Result<DeTable<'a>, Syntax> {
         let mut table = DeTable::new();
         if self.eat(b'}') {
@@ -223,6 +309,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn array(&mut self) -> Result<DeArray<'a>, Syntax> {
         let mut array = DeArray::new();
         if self.eat(b']') {
@@ -241,6 +328,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A string at `"`: borrowed from the text unless it has escapes.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn string(&mut self) -> Result<Cow<'a, str>, Syntax> {
         self.at += 1;
         let mut owned: Option<String> = None;
@@ -288,6 +376,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `\uXXXX` (a surrogate pair as two), with `at` on the `u`; leaves `at` on the last digit.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn unicode_escape(&mut self) -> Result<char, Syntax> {
         let start = self.at;
         let first = self.hex4()?;
@@ -304,6 +393,7 @@ impl<'a> Parser<'a> {
         char::from_u32(code).ok_or((start, "lone surrogate in hex escape"))
     }
 
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn hex4(&mut self) -> Result<u32, Syntax> {
         let digits = self.text.get(self.at + 1..self.at + 5).ok_or((self.at, "invalid escape"))?;
         let code = u32::from_str_radix(digits, 16).map_err(|_| (self.at, "invalid escape"))?;
@@ -316,6 +406,7 @@ impl<'a> Parser<'a> {
 
     /// A number in JSON's grammar, handed to TOML's number parser (JSON's numbers are
     /// TOML numbers: `1`, `-0.5`, `1e+21`), which makes an integer or a float of it.
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn number(&mut self) -> Result<DeValue<'a>, Syntax> {
         let start = self.at;
         let digits = |p: &mut Self| {
@@ -382,6 +473,55 @@ impl<'de> Value<'de> {
         <ReadError as de::Error>::invalid_type(unexpected, expected).or_at(self.at)
     }
 
+    /// The fields of a struct for its [`Read`] impl; `expecting` names it as serde does
+    /// (`struct GuardLimits`) for the error when this is not a table.
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    pub(crate) fn fields(self, expecting: &'static str, names: &'static [&'static str]) -> Result<Fields<'de>, ReadError> {
+        match self.value {
+            DeValue::Table(table) => Ok(Fields { entries: table.into_iter(), names, at: self.at }),
+            _ => Err(self.invalid_type(&expecting)),
+        }
+    }
+
+    /// A list of a [`Read`] type, as `Vec::deserialize` reads one.
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    pub(crate) fn list<T: Read>(self) -> Result<Vec<T>, ReadError> {
+        let at = self.at;
+        match self.value {
+            DeValue::Array(items) => {
+                items.into_iter().map(|item| T::read(Value::new(item))).collect::<Result<_, _>>().map_err(|e| e.or_at(at))
+            }
+            _ => Err(self.invalid_type(&"a sequence")),
+        }
+    }
+
+    /// An optional field of a [`Read`] type, as `Option::deserialize` reads one (present
+    /// means `Some`).
+    pub(crate) fn some<T: Read>(self) -> Result<Option<T>, ReadError> {
+        T::read(self).map(Some)
+    }
+
+    /// The index in `names` of a unit variant, as a derived `Deserialize` of a unit-only
+    /// enum reads it: a string that names one, else `unknown variant` or `toml`'s
+    /// "wanted string or table", at the value.
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    pub(crate) fn variant(self, names: &'static [&'static str]) -> Result<usize, ReadError> {
+        match self.value {
+            DeValue::String(name) => names
+                .iter()
+                .position(|known| *known == name)
+                .ok_or_else(|| <ReadError as de::Error>::unknown_variant(&name, names)),
+            _ => Err(de::Error::custom("wanted string or table")),
+        }
+        .map_err(|e| e.or_at(self.at))
+    }
+
+    /// A value of a field type (`u64`, `String`, `Option<T>`, `Vec<u64>`, an enum) through
+    /// its `Deserialize`: one copy per type, shared by every [`Read`] impl.
+    pub(crate) fn get<T: DeserializeOwned>(self) -> Result<T, ReadError> {
+        T::deserialize(self)
+    }
+
     fn any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         match self.value {
             DeValue::String(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
@@ -419,32 +559,48 @@ fn float(text: &str) -> Option<f64> {
 /// `fn deserialize_X(self, visitor)` forwarding to `deserialize_u64`, for each X given.
 macro_rules! forward_integers {
     ($($method:ident)*) => {
-        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        $(#[inline(never)]
+        #[cfg_attr(sendguard_cold, optimize(size))]
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
             self.deserialize_u64(visitor)
         })*
     };
 }
 
+// Every method below, and those of `Items` and `Entries`, is instantiated once per visitor
+// (each struct, enum and field type of the policy and the guard) and runs once per value
+// read. Out of line, the derived visitors stay small instead of inlining each nested type's
+// reader into its parent (the `Policy` visitor alone was 28 KB); in the package they are
+// also compiled for size (`sendguard_cold`, src/lib.rs), while the crate's scan code stays at
+// opt-level 2.
 impl<'de> de::Deserializer<'de> for Value<'de> {
     type Error = ReadError;
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         self.any(visitor).map_err(|e| e.or_at(at))
     }
 
     // Present means `Some`: an absent key (or a JSON `null`, left out) is `None`.
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         visitor.visit_some(self).map_err(|e| e.or_at(at))
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         visitor.visit_newtype_struct(self).map_err(|e| e.or_at(at))
     }
 
     // Unit variants only (every enum of the policy and the guard): the variant's name.
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -459,6 +615,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         .map_err(|e| e.or_at(at))
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         visitor.visit_unit()
     }
@@ -466,6 +624,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     // The types the policy and the guard are made of ask for what they take, and each is
     // handed only the visit that fits it: `deserialize_any` would call every `visit_*` of
     // the visitor, and all of them would be compiled for every field type.
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         match self.value {
             DeValue::Boolean(b) => visitor.visit_bool(b),
@@ -473,6 +633,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         match self.value {
@@ -486,6 +648,28 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    // What `deserialize_any` would do for a float's visitor, without compiling its other visits.
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        let at = self.at;
+        match self.value {
+            DeValue::Integer(i) => match integer(i.as_str(), i.radix()) {
+                Ok(v) => visitor.visit_i64(v),
+                Err(Some(v)) => visitor.visit_u64(v),
+                Err(None) => Err(de::Error::custom("integer number overflowed")),
+            },
+            DeValue::Float(f) => match float(f.as_str()) {
+                Some(v) => visitor.visit_f64(v),
+                None => Err(de::Error::custom("floating-point number overflowed")),
+            },
+            _ => Err(self.invalid_type(&visitor)),
+        }
+        .map_err(|e| e.or_at(at))
+    }
+
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         match self.value {
             DeValue::String(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
@@ -494,6 +678,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         match self.value {
@@ -502,6 +688,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let at = self.at;
         match self.value {
@@ -512,6 +700,8 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         }
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -527,12 +717,14 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         deserialize_u8 deserialize_u16 deserialize_u32 deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         self.deserialize_string(visitor)
     }
 
     serde::forward_to_deserialize_any! {
-        i128 u128 f32 f64 char bytes byte_buf unit unit_struct tuple tuple_struct identifier
+        i128 u128 f32 char bytes byte_buf unit unit_struct tuple tuple_struct identifier
     }
 }
 
@@ -542,6 +734,8 @@ struct Items<'de>(<DeArray<'de> as IntoIterator>::IntoIter);
 impl<'de> de::SeqAccess<'de> for Items<'de> {
     type Error = ReadError;
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, ReadError> {
         self.0.next().map(|item| seed.deserialize(Value::new(item))).transpose()
     }
@@ -560,6 +754,8 @@ struct Entries<'de> {
 impl<'de> de::MapAccess<'de> for Entries<'de> {
     type Error = ReadError;
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn next_key_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, ReadError> {
         let Some((key, value)) = self.entries.next() else { return Ok(None) };
         self.value = Some(value);
@@ -567,6 +763,8 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
         seed.deserialize(CowStrDeserializer::new(key.into_inner())).map(Some).map_err(|e: ReadError| e.or_at(at))
     }
 
+    #[inline(never)]
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, ReadError> {
         match self.value.take() {
             Some(value) => seed.deserialize(Value::new(value)),
@@ -690,6 +888,10 @@ mod tests {
             format!("{rule}minEntropy = 4\n"),
             format!("{rule}minEntropy = inf\n"),
             format!("{rule}minEntropy = \"high\"\n"),
+            format!("{rule}minEntropy = true\n"),
+            format!("{rule}minEntropy = [1]\n"),
+            format!("{rule}minEntropy = {{ a = 1 }}\n"),
+            format!("{rule}minEntropy = -0x10\n"),
             format!("{rule}confidence = \"certain\"\n"),
             format!("{rule}validators = \"luhn\"\n"),
             format!("{rule}validators = [3]\n"),

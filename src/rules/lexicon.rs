@@ -68,6 +68,7 @@ impl WordGate {
 impl Lexicons {
     /// Compiles the lexicons; phrases are kept longest first, so that the longest
     /// connecting phrase wins ("is now" over "is").
+    #[cfg_attr(sendguard_cold, optimize(size))]
     pub fn new(lexicons: &[Lexicon]) -> Lexicons {
         let mut out = Lexicons::default();
         for lexicon in lexicons {
