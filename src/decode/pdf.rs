@@ -31,6 +31,9 @@ const DICT_WINDOW: usize = 2048;
 /// Extracts the text of `pdf`, keeping at most `max_bytes` of text and inflating at
 /// most `max_bytes` per stream and `4 × max_bytes` in total (bounds zip bombs).
 /// Never panics; linear in the size of the file plus what is inflated.
+// The package compiles this module's functions for size (`sendguard_cold`): a PDF is read
+// once per attachment, and its parser is 13 KB of the module's gzip budget at full speed.
+#[cfg_attr(sendguard_cold, optimize(size))]
 pub fn extract_text(pdf: &[u8], max_bytes: usize) -> PdfText {
     let mut out = PdfText::default();
     if !pdf.starts_with(b"%PDF") && memmem::find(&pdf[..pdf.len().min(1024)], b"%PDF").is_none() {
@@ -212,6 +215,7 @@ enum ArrayItem {
 }
 
 /// The strings shown by the text operators of one content stream.
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn shown_text(content: &[u8]) -> String {
     let mut out = String::new();
     let mut operands: Vec<Operand> = Vec::new();
@@ -272,6 +276,7 @@ fn shown_text(content: &[u8]) -> String {
     out
 }
 
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn operator(op: &[u8], operands: &mut [Operand], out: &mut String) {
     match op {
         b"Tj" | b"'" | b"\"" => {
@@ -321,6 +326,7 @@ fn push_pdf_string(out: &mut String, s: &[u8]) {
 
 /// `( ... )` with balanced parentheses and backslash escapes; returns the bytes and the
 /// index after the closing parenthesis (or the end of the content).
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn literal_string(content: &[u8], open: usize) -> (Vec<u8>, usize) {
     let mut out = Vec::new();
     let mut depth = 1usize;
@@ -378,6 +384,7 @@ fn literal_string(content: &[u8], open: usize) -> (Vec<u8>, usize) {
 }
 
 /// `< 48 65 6C >`; an odd final digit counts as followed by 0.
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn hex_string(content: &[u8], open: usize) -> (Vec<u8>, usize) {
     let mut out = Vec::new();
     let mut high: Option<u8> = None;
@@ -401,6 +408,7 @@ fn hex_string(content: &[u8], open: usize) -> (Vec<u8>, usize) {
 }
 
 /// `[ (a) -250 (b) ]` for `TJ`; nested arrays are not part of text and are skipped flat.
+#[cfg_attr(sendguard_cold, optimize(size))]
 fn array(content: &[u8], open: usize) -> (Vec<ArrayItem>, usize) {
     let mut items = Vec::new();
     let mut i = open + 1;
