@@ -11,7 +11,7 @@
 
 use crate::policy::{Category, Confidence, Source};
 use crate::rules::evidence::{self, Bridge, Shape};
-use crate::rules::labels::{after_break_escapes, after_concatenation, break_escape_in, button_text, is_prose_word, purpose_before, sign_in_link_before};
+use crate::rules::labels::{after_break_escapes, after_concatenation, break_escape_in, button_text, is_prose_word, is_second_person, purpose_before, sign_in_link_before};
 use crate::rules::lexicon::{words_after_spliced, Lexicons};
 use crate::rules::names::{classify_name, NameClass};
 use crate::rules::placeholder::slot_placeholder;
@@ -322,6 +322,10 @@ fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category:
     // else in it looks like one.
     let opens = text.as_bytes().get(v).is_some_and(|b| b"{$<%[#@_".contains(b));
     if let Some((end, name)) = opens.then(|| slot_placeholder(text, v)).flatten() {
+        // `Password: <your-password>`: what to type, in the reader's words.
+        if instruction(name, lexicons) {
+            return None;
+        }
         return slot(text, v, end, name, bridge, category);
     }
     let (start, end) = quoted_at(text, v).unwrap_or_else(|| token_at(text, v));
@@ -365,6 +369,13 @@ fn names_the_label(value: &str, lexicons: &Lexicons) -> bool {
     let inner = inner.trim_matches(['<', '>', '[', ']', '(', ')', '{', '}']);
     let words = inner.replace(['-', '_'], " ");
     inner.len() < value.len() && words.chars().all(|c| c.is_alphabetic() || c == ' ') && lexicons.header_label(&words).is_some()
+}
+
+/// Whether a slot's name is the reader's possessive and a label (`your-password`,
+/// `ihr_passwort`): a note of what to type there, not a variable.
+fn instruction(name: &str, lexicons: &Lexicons) -> bool {
+    let words = name.replace(['-', '_'], " ");
+    words.split_once(' ').is_some_and(|(first, rest)| is_second_person(first) && lexicons.header_label(rest).is_some())
 }
 
 /// Whether a placeholder's name ends in `hash`, `hashed` or `digest` (any case).
@@ -590,6 +601,7 @@ mod tests {
             "パスワードは8文字以上でなければなりません。",
             "パスワードは変更されました",
             "Password: &lt;your-password&gt;",
+            "Password: <your-password>",
             "Passwort: [Ihr Passwort]",
             "Password: strengths",
             "$user_password = Xq7#vB2m9L",

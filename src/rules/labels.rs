@@ -269,6 +269,15 @@ fn purpose_clause(text: &str, label_start: usize, words: &[String], verbs: &[&st
     }
 }
 
+/// The reader's own possessives: in `<your-password>` the slot tells the reader what to
+/// type, it is no variable.
+const SECOND_PERSON: &[&str] = &["your", "ihr", "dein", "deine", "votre", "ton", "tu", "su", "seu", "sua", "uw", "je", "tuo", "tua", "twoje", "ваш"];
+
+/// Whether `word` (any case) is one of the reader's possessives ([`SECOND_PERSON`]).
+pub fn is_second_person(word: &str) -> bool {
+    SECOND_PERSON.iter().any(|w| word.eq_ignore_ascii_case(w) || word.to_lowercase() == *w)
+}
+
 /// Possessives between a verb and the label it governs: "Set up *your* password",
 /// "Réinitialiser *votre* mot de passe".
 const POSSESSIVES: &[&str] = &[

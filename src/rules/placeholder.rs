@@ -1015,6 +1015,10 @@ const CONSUMERS: &[&str] = &["encrypt", "hash", "md5", "sha1", "sha256", "crypt"
 fn tested(text: &str, i: usize) -> bool {
     let line_start = text[..i].rfind('\n').map_or(0, |k| k + 1);
     let head = text[floor_boundary(text, line_start.max(i.saturating_sub(64)))..i].trim_end_matches(|c: char| c.is_whitespace() || c == '!');
+    // Smarty's tests have no parentheses: `{if $client_cc_number}`, `{elseif !$x}`.
+    if let Some(word) = head.rsplit_once('{').map(|(_, w)| w).filter(|w| TESTS.contains(w)) {
+        return !word.is_empty();
+    }
     let Some(head) = head.strip_suffix('(') else { return false };
     let head = head.trim_end();
     let word = &head[head.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len()..];
@@ -1753,6 +1757,8 @@ mod tests {
         check("if (!is_null($this->token)) {", &[(Dollar, "this->token", false)]);
         check("if (isset($form->password))", &[(Dollar, "form->password", false)]);
         check("if ( has_secret( $user->secret ) )", &[(Dollar, "user->secret", false)]);
+        check("{if $client_cc_number}Paid{/if}", &[(Dollar, "client_cc_number", false)]);
+        check("{elseif !$client_cc_number}Due{/if}", &[(Dollar, "client_cc_number", false)]);
         check("echo htmlspecialchars($user->password);", &[(Dollar, "user->password", true)]);
         check("Password: $user->password", &[(Dollar, "user->password", true)]);
         check("éééééééééééééééééééééééééééééééééé(!$user->token)", &[(Dollar, "user->token", true)]);
