@@ -157,7 +157,7 @@ fn allow_lists_by_rule_hash_and_path() {
 
 #[test]
 fn json_and_toml_policies_extend_the_default() {
-    let json = r#"{"extends":"default","disable":["pin-label","pin-by-evidence"],"actions":[{"category":"password","context":"welcome","action":"warn"}],
+    let json = r#"{"extends":"default","disable":["pin-label"],"actions":[{"category":"password","context":"welcome","action":"warn"}],
       "rules":[{"id":"acme-key","category":"token","pattern":"(?P<secret>ACME-[0-9A-F]{16})","keywords":["acme-"],"examples":["ACME-7C2A9F41B83E06D5"],"counterExamples":["ACME-12"]}]}"#;
     let engine = Engine::from_policy_str(json).expect("JSON policy compiles");
     assert!(engine.check_examples().is_empty());

@@ -517,10 +517,10 @@ mod tests {
         let keywordless: Vec<&str> = engine.compiled.always.iter().map(|&i| engine.policy().rules[i].id.as_str()).collect();
         let first = built(&engine);
         assert!(first.iter().all(|id| keywordless.contains(id)), "built without a keyword hit: {first:?}");
-        // A PIN label builds the PIN rules, not the token formats.
-        engine.scan("Your PIN: 4821", &ScanOptions::default());
+        // A CVV label builds the card rules, not the token formats.
+        engine.scan("CVV: 123", &ScanOptions::default());
         let second = built(&engine);
-        assert!(second.contains(&"pin-label"), "{second:?}");
+        assert!(second.contains(&"card-security-code"), "{second:?}");
         assert!(!second.contains(&"stripe-secret-key") && second.len() < engine.policy().rules.len() / 4, "{second:?}");
     }
 
