@@ -34,6 +34,17 @@ function arrived(tag) {
 
 const base = (run, tag, to = `${tag}@customers.example`) => ({ from: 'billing@acme.example', to, subject: `test ${tag}`, headers: { 'X-Sendguard-Run': run, 'X-Test': tag } });
 
+// The relay's check of `run`, from its log: Haraka's log line can reach the test a moment
+// after the SMTP reply does (two pipes), so wait for it, up to five seconds.
+async function checkOf(run) {
+  for (let i = 0; i < 50; i++) {
+    const found = relay.checks().find((c) => c.run === run);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`no check logged for run ${run}`);
+}
+
 test('a 25 MB message is scanned whole: clean it is relayed intact, with a password at its end it is refused', async () => {
   const line = 'Usage record 2026-03: 1,024 API calls, 3.2 GB transfer, no incidents reported.\n';
   const text = line.repeat(Math.ceil(25_000_000 / line.length));
@@ -57,7 +68,7 @@ test('a binary attachment: relayed byte for byte with the unscanned part logged;
   const b64 = png.toString('base64');
   assert.ok(got.raw.toString('latin1').replace(/\r\n/g, '').includes(b64), 'the attachment changed on the way');
   assert.match(got.raw.toString('latin1'), /^X-Sendguard: pass; run=attach-run; findings=0; unscanned=1/m);
-  const check = relay.checks().find((c) => c.run === 'attach-run');
+  const check = await checkOf('attach-run');
   assert.match(check.unscanned.join(' '), /binary attachment image\/png not scanned/);
   const bad = await send({ ...base('attach-run-2', 'attach-leak'), text: `Your portal password: ${PASSWORD}`, attachments: [{ filename: 'chart.png', content: png, contentType: 'image/png' }] });
   assert.equal(bad.code, 550, bad.text);
@@ -70,7 +81,7 @@ test('messages that do not parse are scanned as written: garbage is answered, a 
   const garbage = Buffer.concat([Buffer.from(Array.from({ length: 3000 }, (_, i) => 0x80 + ((i * 37) % 128))), Buffer.from('\r\n')]);
   const g = await send({ envelope: { from: 'app@acme.example', to: ['garbage@customers.example'] }, raw: Buffer.concat([Buffer.from('X-Test: garbage\r\nX-Sendguard-Run: broken-run\r\n'), garbage]) });
   assert.equal(g.code, 250, g.text);
-  const c = relay.checks().find((x) => x.run === 'broken-run');
+  const c = await checkOf('broken-run');
   assert.equal(c.verdict, 'pass');
   assert.equal(arrived('garbage').length, 1);
   assert.match(arrived('garbage')[0].raw.toString('latin1'), /^X-Sendguard: pass; run=broken-run/m);
@@ -84,7 +95,7 @@ test('messages that do not parse are scanned as written: garbage is answered, a 
   const b = await send({ envelope: { from: 'billing@acme.example', to: ['broken@customers.example'] }, raw: broken });
   assert.equal(b.code, 550, b.text);
   assert.equal(arrived('broken-mime').length, 0);
-  assert.ok(relay.checks().find((x) => x.run === 'broken-run-2').findings.some((f) => f.ruleId === 'password-label'));
+  assert.ok((await checkOf('broken-run-2')).findings.some((f) => f.ruleId === 'password-label'));
 });
 
 test('sender mistakes are refused with what to fix: a malformed run header, an unknown context', async () => {
