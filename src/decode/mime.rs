@@ -702,6 +702,8 @@ impl Walker<'_> {
     /// A copy of the header block of `part` in which the encoded words the parser could not
     /// decode are rewritten in UTF-8 ([`transcode_header_block`]); `None` when there are
     /// none, and always natively.
+    /// (Compiled for size in the package: only for encoded words the parser could not read.)
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn transcoded_headers(&self, message: &Message<'_>, part: &mail_parser::MessagePart<'_>) -> Option<Vec<u8>> {
         if !self.host_charsets {
             return None;
@@ -763,6 +765,8 @@ impl Walker<'_> {
     }
 
     /// A part the parser did not classify as text: text by type or name, a PDF, or skipped.
+    /// (Compiled for size in the package: once per attachment.)
+    #[cfg_attr(sendguard_cold, optimize(size))]
     fn binary(
         &mut self,
         part: &mail_parser::MessagePart<'_>,

@@ -51,6 +51,7 @@ const PATTERN_RUN: usize = 12;
 
 /// Why `value` reads as an example or placeholder, if it does. `prefixes` are the rule's
 /// keywords: the longest one that starts the value (ASCII case ignored) is left out first.
+#[cfg_attr(sendguard_cold, optimize(size))]
 pub fn example_reason(value: &str, prefixes: &[String]) -> Option<ExampleReason> {
     let skip = prefixes
         .iter()
