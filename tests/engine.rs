@@ -337,3 +337,21 @@ fn labels_inside_a_purpose_phrase_label_no_value() {
     assert_eq!(verdict("Use the link to sign in. Your password: %s\n", Context::Welcome), Action::Block);
     assert_eq!(verdict("Click the link to sign in with this password: Xq7#vB2m9L\n", Context::Welcome), Action::Block);
 }
+
+#[test]
+fn template_syntaxes_of_the_seventh_set_and_codes_named_token() {
+    let engine = Engine::default_policy();
+    let in_ctx = |text: &str, context| engine.scan(text, &ScanOptions { kind: Kind::Template, ..ScanOptions::with_context(context) }).verdict;
+    // Subrion's `{%NAME%}` and TwistPHP's `{data:name}` are printed slots.
+    assert_eq!(in_ctx("<b>Password:</b> {%PASSWORD%}", Context::Welcome), Action::Block);
+    assert_eq!(in_ctx("The password for your account is: <strong>{data:password}</strong>", Context::Welcome), Action::Block);
+    assert_eq!(in_ctx("{% if user %}Hi{%endif%}", Context::Welcome), Action::Pass);
+    // A placeholder that ends in `token` or `code` after "code" is the code, also after a
+    // line-break escape of a source string.
+    assert_eq!(in_ctx("Или воспользуйтесь кодом подтверждения: {pass_token}", Context::Otp), Action::Pass);
+    assert_eq!(in_ctx("Enter this 6 digit code:<br /><br /> \\r\\n <b>{{Customer.Token}}</b>", Context::Otp), Action::Pass);
+    assert_eq!(in_ctx("Your promo code: {{ promo_code }}", Context::Invoice), Action::Pass);
+    assert_eq!(in_ctx("商品コード：{{ OrderItem.product_code }}", Context::Invoice), Action::Pass);
+    assert_eq!(in_ctx("Total: {{ amount }} {{ transaction.currency_code|upper }}", Context::Invoice), Action::Pass);
+    assert_eq!(in_ctx("Your API token: {{ api_token }}", Context::Otp), Action::Block);
+}

@@ -548,7 +548,12 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
         // parameter, and after "your code is:" (before it on the line, or in the
         // placeholder's own text) a one-time code.
         let last = name.rsplit(['.', '>', ':']).next().unwrap_or("");
-        let bare = ["token", "code", "otp", "passcode"].iter().any(|w| last.eq_ignore_ascii_case(w));
+        let words = ["token", "code", "otp", "passcode"];
+        let bare = words.iter().any(|w| last.eq_ignore_ascii_case(w));
+        // After "code" a name that ends in `token` is the code too (`{pass_token}` after
+        // "кодом подтверждения:"); one that ends in `code` names its kind (`product_code`,
+        // `currency_code`, `tracking_code`).
+        let coded = || bare || crate::rules::names::split_words(last).pop().is_some_and(|h| h == "token");
         let token_like = matches!(class, NameClass::Secret(Category::Token | Category::PrivateKey)) || (bare && class == NameClass::Neutral);
         // A token printed outside a link whose very name the same document also puts in a
         // link's query is that link's single-use token, shown again for readers who type
@@ -564,7 +569,7 @@ fn placeholders(engine: &Engine, text: &str, only: Option<usize>) -> Vec<Hit> {
             // A token or key in a link's query is the link's credential: the link is what
             // the reader gets (a sign-in or invite link), not the key itself.
             _ if token_like && position::in_link(text, p.start) => Category::ResetLink,
-            NameClass::Secret(Category::Token) | NameClass::Neutral if bare && position::code_before(text, p.name_start) => Category::OneTimeCode,
+            NameClass::Secret(Category::Token) | NameClass::Neutral if coded() && position::code_before(text, p.name_start) => Category::OneTimeCode,
             _ if token_like && linked_name() => Category::ResetLink,
             NameClass::Secret(c) => c,
             _ => continue,

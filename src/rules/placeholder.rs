@@ -209,6 +209,8 @@ pub fn looks_like_template(text: &str) -> bool {
 /// assert_eq!(slot_placeholder(text, 10), Some((text.len(), "user.password")));
 /// assert_eq!(slot_placeholder("PIN: %2$s", 5), Some((9, "")));
 /// assert_eq!(slot_placeholder("Password: %0% (please change it)", 10), Some((13, "0")));
+/// assert_eq!(slot_placeholder("Password: {data:password}", 10), Some((25, "password")));
+/// assert_eq!(slot_placeholder("Password: {%PASSWORD%}", 10), Some((22, "PASSWORD")));
 /// assert_eq!(slot_placeholder("Password: Xq7#vB2m", 10), None);
 /// ```
 pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
@@ -233,6 +235,12 @@ pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
         [b'{', d, ..] if d.is_ascii_digit() => {
             let n = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
             (b.get(1 + n) == Some(&b'}')).then_some((at + n + 2, ""))
+        }
+        // `{data:password}` (TwistPHP's views): a source, a colon, the name.
+        [b'{', c, ..] if c.is_ascii_alphabetic() => {
+            let colon = b.iter().position(|&c| c == b':').filter(|&k| b[1..k].iter().all(u8::is_ascii_alphabetic))?;
+            let n = b[colon + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.')).count();
+            (n >= 2 && b.get(colon + 1 + n) == Some(&b'}')).then(|| (at + colon + n + 2, &line[colon + 1..colon + 1 + n]))
         }
         // Ruby's interpolation in translations and `format`: `%{password}`, `%<pin>s`.
         [b'%', b'{', ..] => inner(2, "}"),
@@ -873,7 +881,10 @@ fn block_tag(text: &str, i: usize, close: usize) -> Option<Placeholder> {
         return None;
     }
     let e = expression(text, from, to);
-    let output = e.keyword == Keyword::Output;
+    // `{%PASSWORD%}` (Subrion's variables): a bare name with no space inside the tag is
+    // printed; a block statement has a keyword and spaces (`{% if x %}`).
+    let bare = b[i + 2..close].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') && e.keyword != Keyword::Control;
+    let output = e.keyword == Keyword::Output || bare;
     Some(e.placeholder(i, close + 2, Syntax::BlockTag, output))
 }
 

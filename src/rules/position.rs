@@ -120,7 +120,8 @@ fn call_words(name: &str) -> Vec<String> {
 /// Whether the text before `at` on its line mentions a code ("your verification code
 /// is:", "using the following code:").
 pub fn code_before(text: &str, at: usize) -> bool {
-    let head = &text[reach_start(text, at)..at];
+    // A line-break escape in a source string breaks the line too (`…code:<br> \r\n <b>{{x}}`).
+    let head = text[reach_start(text, at)..at].replace("\\r\\n", "\n").replace("\\n", "\n");
     let mut lines = head.rsplit('\n');
     let line = lines.next().unwrap_or("");
     let has_code = |l: &str| {
@@ -157,6 +158,14 @@ pub fn card_tail_before(text: &str, at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_before_a_line_of_their_own() {
+        let t = "Enter this 6 digit code on the sign in page:\n \\r\\n {{Customer.Token}}";
+        assert!(code_before(t, t.find("{{").unwrap()));
+        let t = "Your order:\n {{ token }}";
+        assert!(!code_before(t, t.find("{{").unwrap()));
+    }
 
     #[test]
     fn card_tails() {
