@@ -191,11 +191,10 @@ impl Compiled {
             // A labelled-value rule's keywords are its own and its category's label words;
             // so are a table-column rule's (a header is a label: `PW`, `Mot de passe`).
             let mut keywords: Vec<&str> = rule.keywords.iter().map(String::as_str).collect();
-            if table {
+            if table || labelled {
                 keywords.extend(lexicons.labels_of(rule.category));
             }
             if labelled {
-                keywords.extend(lexicons.labels_of(rule.category));
                 if keywords.is_empty() {
                     return Err(Error::rule(&rule.id, format!("a labelled-value rule needs label words: no lexicon with role \"label\" has category {}", rule.category)));
                 }

@@ -160,6 +160,17 @@ fn after(text: &str, end: usize, lexicons: &Lexicons, category: Category) -> Opt
         p = skip_blanks(text, p + close + 1, line_end);
     }
     let spaced = p > end;
+    // A connecting phrase after a space, or a particle right after a label of a script
+    // written without spaces (`パスワードは X`).
+    let connector = || {
+        if spaced {
+            lexicons.connector_at(text, p)
+        } else if text[..end].chars().next_back().is_some_and(is_cjk) {
+            lexicons.particle_at(text, p)
+        } else {
+            None
+        }
+    };
     let (bridge, v) = if let Some(q) = separator(text, p, line_end, spaced) {
         // A dash alone joins a title to its site as often as a label to its value.
         // (A tab alone, as between the cells of a table row, is a separator: `q == p`.)
@@ -167,9 +178,7 @@ fn after(text: &str, end: usize, lexicons: &Lexicons, category: Category) -> Opt
         (if dash { Bridge::Dash } else { Bridge::Separator }, q)
     } else if p == line_end {
         (Bridge::NextLine, p)
-    } else if let Some(q) = spaced.then(|| lexicons.connector_at(text, p)).flatten() {
-        (Bridge::Connector, past_colon(text, skip_blanks(text, q, line_end), line_end))
-    } else if let Some(q) = (!spaced && text[..end].chars().next_back().is_some_and(is_cjk)).then(|| lexicons.particle_at(text, p)).flatten() {
+    } else if let Some(q) = connector() {
         (Bridge::Connector, past_colon(text, skip_blanks(text, q, line_end), line_end))
     } else if let Some(q) = filler(text, p, line_end, lexicons) {
         (Bridge::Filler, past_colon(text, q, line_end))

@@ -275,7 +275,7 @@ const SECOND_PERSON: &[&str] = &["your", "ihr", "dein", "deine", "votre", "ton",
 
 /// Whether `word` (any case) is one of the reader's possessives ([`SECOND_PERSON`]).
 pub fn is_second_person(word: &str) -> bool {
-    SECOND_PERSON.iter().any(|w| word.eq_ignore_ascii_case(w) || word.to_lowercase() == *w)
+    SECOND_PERSON.iter().any(|w| super::lexicon::eq_fold(word, w))
 }
 
 /// Possessives between a verb and the label it governs: "Set up *your* password",
