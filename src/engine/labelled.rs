@@ -93,6 +93,13 @@ fn label_end(text: &str, start: usize, end: usize) -> Option<usize> {
             if prev == '.' && text[..start - 1].chars().next_back().is_some_and(char::is_alphanumeric) {
                 return None;
             }
+            // The tail of a variable's name: `$strChoosePassword = 'Please choose…'` is code.
+            if prev.is_ascii_alphanumeric() {
+                let ident = text[..start].trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+                if ident.ends_with(['$', '@']) {
+                    return None;
+                }
+            }
         }
     }
     let last = label.chars().next_back()?;
@@ -329,13 +336,28 @@ fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category:
     };
     // Whatever the document's kind: `Password: {4}` is a template, even when nothing
     // else in it looks like one.
-    let opens = text.as_bytes().get(v).is_some_and(|b| b"{$<%[#@_".contains(b));
-    if let Some((end, name)) = opens.then(|| slot_placeholder(text, v)).flatten() {
+    let opens = |v: usize| text.as_bytes().get(v).is_some_and(|b| b"{$<%[#@_".contains(b));
+    let slot_at = |v: usize| opens(v).then(|| slot_placeholder(text, v)).flatten();
+    let (mut v, mut bridge, mut found) = (v, bridge, slot_at(v));
+    // A placeholder that stands for a line break (Galette's `{BR}`, `{NEWLINE}`): the
+    // value is what follows it, as on the next line.
+    while let Some((end, _)) = found.filter(|&(_, name)| is_break_name(name)) {
+        (v, bridge) = (skip_blanks(text, end, line_end(text, end)), Bridge::NextLine);
+        found = slot_at(v);
+    }
+    if let Some((end, name)) = found {
         // `Password: <your-password>`: what to type, in the reader's words.
         if instruction(name, lexicons) {
             return None;
         }
         return slot(text, v, end, name, bridge, category);
+    }
+    // A phrase in single quotes is a source string's text (`choosePassword: 'Please
+    // choose a password'`), not a value.
+    if let Some(inner) = text[v..line_end(text, v)].strip_prefix('\'') {
+        if inner.split('\'').next().is_some_and(|s| s.contains(' ')) && inner.contains('\'') {
+            return None;
+        }
     }
     let (start, end) = quoted_at(text, v).unwrap_or_else(|| token_at(text, v));
     let value = &text[start..end];
@@ -349,6 +371,11 @@ fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category:
         return None;
     }
     Some(Found { start, end, confidence, source: Source::Literal })
+}
+
+/// Whether a placeholder's name says it is a line break: `BR`, `NEWLINE`, `nl`, `CRLF`.
+fn is_break_name(name: &str) -> bool {
+    ["br", "newline", "new_line", "nl", "lf", "crlf", "eol", "linebreak", "line_break"].iter().any(|w| w.eq_ignore_ascii_case(name))
 }
 
 /// A placeholder in the value slot: the secret, unless its name says it is another thing.
@@ -617,6 +644,9 @@ mod tests {
             "user_password_hint: Xq7#vB2m9L",
             "    new_password: 'Neues Passwort'",
             "  mail_body_lost_password: 'Pour changer votre mot de passe, cliquez sur le lien suivant :'",
+            // The tail of a variable's name, a source string's phrase in single quotes.
+            "$strChoosePassword = 'Please choose a password';",
+            "choosePassword: 'Please choose a password'",
         ] {
             assert_eq!(one(text), None, "case of {} bytes", text.len());
         }
@@ -663,5 +693,12 @@ mod tests {
         assert!(run("Copy the following link to log in with your new username and password:\\n\\n%3$s", Category::Password).is_empty());
         assert!(run("Kopieren Sie den folgenden Link, um sich mit Ihrem Passwort anzumelden:\\n\\n%3$s", Category::Password).is_empty());
         assert_eq!(run("Copy the following link to log in.\\nPassword: %3$s", Category::Password).len(), 1);
+        // Names in square brackets of any case; a link's text is not a slot.
+        assert_eq!(run("Password: [password]]]>", Category::Password).len(), 1);
+        assert!(run("Password: [here](https://example.com)", Category::Password).is_empty());
+        assert!(run("Password: [redacted]", Category::Password).is_empty());
+        // A line-break placeholder hands the slot to what follows it: here a link.
+        assert!(run("To change your password :{BR}{CHG_PWD_URI}", Category::Password).is_empty());
+        assert_eq!(run("Password:{BR}{PASSWORD}", Category::Password).len(), 1);
     }
 }

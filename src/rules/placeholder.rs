@@ -264,11 +264,13 @@ pub fn slot_placeholder(text: &str, at: usize) -> Option<(usize, &str)> {
             let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.')).count();
             ((n >= 2 || n == digits && n == 1) && b.get(1 + n) == Some(&b'%')).then(|| (at + n + 2, &line[1..1 + n]))
         }
-        // `[PASSWORD]`, `[USER_PASSWORD]`: upper-case names in square brackets (PHP-Fusion,
-        // many mail plugins). Only in a slot: in running text they are a note's tag.
-        [b'[', c, ..] if c.is_ascii_uppercase() => {
-            let n = b[1..].iter().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_').count();
-            (n >= 2 && b.get(1 + n) == Some(&b']') && !is_mask_word(&line[1..1 + n])).then(|| (at + n + 2, &line[1..1 + n]))
+        // `[PASSWORD]`, `[USER_PASSWORD]`, `[password]`: names in square brackets (PHP-Fusion,
+        // forma.lms, many mail plugins). Only in a slot: in running text they are a note's
+        // tag; and not a link's text (`[here](…)`, `[here][1]`).
+        [b'[', c, ..] if c.is_ascii_alphabetic() => {
+            let n = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+            let link = matches!(b.get(2 + n), Some(b'(' | b'['));
+            (n >= 2 && b.get(1 + n) == Some(&b']') && !link && !is_mask_word(&line[1..1 + n])).then(|| (at + n + 2, &line[1..1 + n]))
         }
         // `__password__`, `__url__`: names between double underscores (Meteor's and
         // Wekan's translations).
@@ -385,7 +387,7 @@ fn inline_tags_len(s: &str) -> usize {
 
 /// Words that, bracketed in a slot, say the value was withheld: `[REDACTED]`, `[HIDDEN]`.
 fn is_mask_word(name: &str) -> bool {
-    ["REDACTED", "HIDDEN", "MASKED", "REMOVED", "ENCRYPTED", "NOT_SHOWN", "CENSORED", "SECRET"].contains(&name)
+    ["REDACTED", "HIDDEN", "MASKED", "REMOVED", "ENCRYPTED", "NOT_SHOWN", "CENSORED", "SECRET"].iter().any(|w| w.eq_ignore_ascii_case(name))
 }
 
 /// The name an expression inside a slot placeholder references: its first path
