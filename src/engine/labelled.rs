@@ -11,6 +11,7 @@
 
 use crate::policy::{Category, Confidence, Source};
 use crate::rules::evidence::{self, Bridge, Shape};
+use crate::rules::code::appended_expression;
 use crate::rules::labels::{after_break_escapes, after_concatenation, break_escape_in, button_text, is_prose_word, is_second_person, purpose_before, sign_in_link_before};
 use crate::rules::lexicon::{words_after_spliced, Lexicons};
 use crate::rules::names::{classify_name, NameClass};
@@ -165,6 +166,11 @@ fn after(text: &str, end: usize, lexicons: &Lexicons, category: Category) -> Opt
     if text[p..line_end].starts_with('(') {
         let close = text[p..line_end].find(')').filter(|&i| i <= 40)?;
         p = skip_blanks(text, p + close + 1, line_end);
+    }
+    // The label ends a literal, and code appends a separator and the value:
+    // `__('Password') . ': ' . $pw`.
+    if let Some((start, end, name)) = (p == end).then(|| appended_expression(text, p, true)).flatten() {
+        return slot(text, start, end, name, Bridge::Separator, category);
     }
     let spaced = p > end;
     // A connecting phrase after a space, or a particle right after a label of a script
@@ -351,6 +357,10 @@ fn value_at(text: &str, v: usize, bridge: Bridge, lexicons: &Lexicons, category:
             return None;
         }
         return slot(text, v, end, name, bridge, category);
+    }
+    // The literal ends at the slot and code appends the value: `"Password: " + pw`.
+    if let Some((start, end, name)) = appended_expression(text, v, false) {
+        return slot(text, start, end, name, bridge, category);
     }
     // A phrase in single quotes is a source string's text (`choosePassword: 'Please
     // choose a password'`), not a value.

@@ -1,6 +1,7 @@
 //! Detectors and validators: what turns a pattern match into a finding, and what finds
 //! template placeholders.
 
+pub mod code;
 pub mod evidence;
 pub mod example_value;
 pub mod labels;
